@@ -1,0 +1,1 @@
+"""Products, categories (a tree), brands, accessories, warranty and maintenance policies."""

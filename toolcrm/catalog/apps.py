@@ -1,0 +1,10 @@
+"""App config for the catalog."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "toolcrm.catalog"
+    label = "catalog"
+    verbose_name = _("商品")

@@ -1,0 +1,29 @@
+"""Template context shared by every page: the role-aware navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from toolcrm.core.roles import Capability, has_capability
+
+NAVIGATION: list[tuple[str, Any, str, Capability | None]] = [
+    ("core:home", _("今日门店"), "bi-speedometer2", Capability.VIEW_STORE_DASHBOARD),
+    ("customers:list", _("客户"), "bi-people", Capability.VIEW_CUSTOMERS),
+    ("catalog:list", _("商品"), "bi-box-seam", Capability.VIEW_CATALOG),
+    ("core:audit_log", _("审计日志"), "bi-shield-lock", Capability.VIEW_AUDIT_LOG),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"url_name": url_name, "label": label, "icon": icon}
+        for url_name, label, icon, capability in NAVIGATION
+        if capability is None or has_capability(user, capability)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,1 @@
+"""Customers (people and companies), company contacts, consents, interactions."""

@@ -1,0 +1,1 @@
+"""Orders and order lines from every channel, payments, serial numbers and returns."""

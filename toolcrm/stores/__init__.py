@@ -1,0 +1,1 @@
+"""Regions, stores (with coordinates and opening hours) and stock levels per store."""
