@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "toolcrm.catalog",
     "toolcrm.customers",
     "toolcrm.sales",
+    "toolcrm.demo",
 ]
 
 MIDDLEWARE = [

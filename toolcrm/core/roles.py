@@ -53,8 +53,8 @@ _FRONT_DESK = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: _FRONT_DESK,
-    Role.STORE_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.VIEW_AUDIT_LOG},
-    Role.REGIONAL_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.VIEW_AUDIT_LOG},
+    Role.STORE_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII},
+    Role.REGIONAL_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII},
     Role.HQ_MARKETING: frozenset(
         {Capability.VIEW_CUSTOMERS, Capability.VIEW_SALES, Capability.VIEW_CATALOG}
     ),
