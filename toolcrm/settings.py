@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "toolcrm.catalog",
     "toolcrm.customers",
     "toolcrm.sales",
+    "toolcrm.workspace",
     "toolcrm.demo",
 ]
 
@@ -155,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (django-axes): 5 failures per username + IP lock the pair for 30 minutes.

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from toolcrm.api import api
-from toolcrm.core.views import healthz
+from toolcrm.core.health import healthz
 
 urlpatterns = [
-    path("", include("toolcrm.core.urls")),
+    path("", include("toolcrm.workspace.urls")),
     path("accounts/", include("toolcrm.accounts.urls")),
     path("customers/", include("toolcrm.customers.urls")),
     path("catalog/", include("toolcrm.catalog.urls")),

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from toolcrm.core.roles import Capability, has_capability
 
 NAVIGATION: list[tuple[str, Any, str, Capability | None]] = [
-    ("core:home", _("今日门店"), "bi-speedometer2", Capability.VIEW_STORE_DASHBOARD),
+    ("workspace:home", _("今日门店"), "bi-speedometer2", None),
     ("customers:list", _("客户"), "bi-people", Capability.VIEW_CUSTOMERS),
     ("catalog:list", _("商品"), "bi-box-seam", Capability.VIEW_CATALOG),
-    ("core:audit_log", _("审计日志"), "bi-shield-lock", Capability.VIEW_AUDIT_LOG),
+    ("accounts:audit_log", _("审计日志"), "bi-shield-lock", Capability.VIEW_AUDIT_LOG),
 ]
 
 

@@ -130,7 +130,7 @@ class Customer(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("customers:detail", args=[self.pk])
+        return reverse("workspace:customer_360", args=[self.pk])
 
     @property
     def is_company(self) -> bool:
@@ -142,7 +142,10 @@ class CompanyContact(models.Model):
     name = models.CharField(_("联系人"), max_length=50)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     phone = EncryptedTextField(
-        _("电话"), index_field="phone_index", index_purpose="phone", normaliser=safe_phone_normaliser
+        _("电话"),
+        index_field="phone_index",
+        index_purpose="phone",
+        normaliser=safe_phone_normaliser,
     )
     phone_index = models.CharField(max_length=40, blank=True, default="", editable=False)
     email = models.EmailField(_("邮箱"), blank=True)

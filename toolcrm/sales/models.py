@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Order(models.Model):
     channel = models.CharField(_("渠道"), max_length=12, choices=OrderChannel.choices)
@@ -36,9 +34,11 @@ class Order(models.Model):
         _("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
     )
     ordered_at = models.DateTimeField(_("下单时间"))
-    subtotal = models.DecimalField(_("商品金额"), **MONEY)
-    discount_total = models.DecimalField(_("优惠金额"), default=Decimal("0"), **MONEY)
-    total = models.DecimalField(_("实付金额"), **MONEY)
+    subtotal = models.DecimalField(_("商品金额"), max_digits=14, decimal_places=2)
+    discount_total = models.DecimalField(
+        _("优惠金额"), default=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    total = models.DecimalField(_("实付金额"), max_digits=14, decimal_places=2)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,9 +67,9 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"))
-    unit_price = models.DecimalField(_("单价"), **MONEY)
-    discount = models.DecimalField(_("优惠"), default=Decimal("0"), **MONEY)
-    line_total = models.DecimalField(_("小计"), **MONEY)
+    unit_price = models.DecimalField(_("单价"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(_("优惠"), default=Decimal("0"), max_digits=14, decimal_places=2)
+    line_total = models.DecimalField(_("小计"), max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name = _("订单明细")
@@ -106,7 +106,7 @@ class SerialNumber(models.Model):
 class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(_("支付方式"), max_length=20, choices=PaymentMethod.choices)
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
     paid_at = models.DateTimeField(_("支付时间"))
 
     class Meta:
@@ -124,7 +124,7 @@ class Return(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.CharField(_("原因"), max_length=200)
-    refund_amount = models.DecimalField(_("退款金额"), **MONEY)
+    refund_amount = models.DecimalField(_("退款金额"), max_digits=14, decimal_places=2)
     returned_at = models.DateTimeField(_("退货时间"))
 
     class Meta:
@@ -140,7 +140,7 @@ class ReturnLine(models.Model):
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField(_("数量"))
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name = _("退货明细")

@@ -1,0 +1,191 @@
+"""Home (store's day) and customer 360 page: roles, scoping, contents and query counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    CategoryFactory,
+    ConsentFactory,
+    CustomerFactory,
+    InteractionFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    SerialNumberFactory,
+)
+from toolcrm.core.roles import Role
+from toolcrm.workspace.selectors import customer_kpis, store_day, warranty_status
+
+
+def _order_with_tool(customer, *, days_ago, serial, total="599.00", warranty=12):
+    order = OrderFactory(
+        customer=customer,
+        ordered_at=timezone.now() - timedelta(days=days_ago),
+        total=Decimal(total),
+        subtotal=Decimal(total),
+    )
+    product = ProductFactory(warranty_months=warranty, maintenance_interval_days=180)
+    line = OrderLineFactory(
+        order=order, product=product, unit_price=Decimal(total), line_total=Decimal(total)
+    )
+    SerialNumberFactory(line=line, product=product, serial=serial)
+    return order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_home_renders_for_every_role(role, make_user, client_for):
+    response = client_for(make_user(role)).get(reverse("workspace:home"))
+
+    assert response.status_code == 200
+    assert "今日销售额" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_requires_login(client):
+    assert client.get(reverse("workspace:home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_store_day_counts_new_and_returning_customers_of_own_store(store_a, store_b, clerk):
+    loyal = CustomerFactory(home_store=store_a)
+    OrderFactory(customer=loyal, ordered_at=timezone.now() - timedelta(days=40))
+    OrderFactory(customer=loyal, ordered_at=timezone.now(), total=Decimal("100.00"))
+    newcomer = CustomerFactory(home_store=store_a)
+    OrderFactory(customer=newcomer, ordered_at=timezone.now(), total=Decimal("50.50"))
+    OrderFactory(
+        customer=CustomerFactory(home_store=store_b),
+        ordered_at=timezone.now(),
+        total=Decimal("999.00"),
+    )
+
+    day = store_day(user=clerk)
+
+    assert day.sales_total == Decimal("150.50")
+    assert day.order_count == 2
+    assert (day.new_customers, day.returning_customers) == (1, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_customer_360_per_role(role, make_user, client_for, store_a):
+    customer = CustomerFactory(name="欧阳师傅", home_store=store_a)
+    user = make_user(role)
+    if role == Role.B2B_MANAGER:
+        customer.account_manager = user
+        customer.save(update_fields=["account_manager"])
+
+    response = client_for(user).get(reverse("workspace:customer_360", args=[customer.pk]))
+
+    assert response.status_code == 200
+    assert "欧阳师傅" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_customer_360_outside_scope_is_404(store_b, make_user, client_for, store_south):
+    other_store = CustomerFactory(home_store=store_b)
+    other_region = CustomerFactory(home_store=store_south)
+    clerk = make_user(Role.CLERK)
+    regional = make_user(Role.REGIONAL_MANAGER)
+    b2b = make_user(Role.B2B_MANAGER)
+
+    assert (
+        client_for(clerk).get(reverse("workspace:customer_360", args=[other_store.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(regional)
+        .get(reverse("workspace:customer_360", args=[other_region.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(b2b).get(reverse("workspace:customer_360", args=[other_store.pk])).status_code
+        == 404
+    )
+    assert client_for(clerk).get("/customers/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_customer_360_shows_masked_phone_kpis_tools_and_timeline(store_a, clerk, client_for):
+    customer = CustomerFactory(name="钟师傅", phone="+8613812345678", home_store=store_a)
+    _order_with_tool(customer, days_ago=30, serial="BSH-NEW-001", total="799.00")
+    _order_with_tool(customer, days_ago=800, serial="BSH-OLD-002", total="201.00")
+    InteractionFactory(customer=customer, summary="咨询角磨机配件")
+    ConsentFactory(customer=customer, channel="wechat", purpose="marketing", is_granted=False)
+
+    body = (
+        client_for(clerk)
+        .get(reverse("workspace:customer_360", args=[customer.pk]))
+        .content.decode()
+    )
+
+    assert "138****5678" in body
+    assert "13812345678" not in body and "+8613812345678" not in body
+    assert "¥1,000.00" in body  # lifetime spend
+    assert "¥500.00" in body  # average order value
+    assert "BSH-NEW-001" in body and "BSH-OLD-002" in body
+    assert "保修中" in body and "已过保" in body
+    assert "咨询角磨机配件" in body
+    assert "撤回" in body
+
+
+@pytest.mark.django_db
+def test_customer_360_query_count_does_not_grow_with_history(
+    store_a, clerk, client_for, django_assert_num_queries
+):
+    small = CustomerFactory(home_store=store_a)
+    _order_with_tool(small, days_ago=10, serial="S-1")
+    big = CustomerFactory(home_store=store_a)
+    for i in range(12):
+        _order_with_tool(big, days_ago=10 + i, serial=f"B-{i}")
+        InteractionFactory(customer=big)
+        ConsentFactory(customer=big)
+    client = client_for(clerk)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small_queries:
+        assert client.get(reverse("workspace:customer_360", args=[small.pk])).status_code == 200
+    with CaptureQueriesContext(connection) as big_queries:
+        assert client.get(reverse("workspace:customer_360", args=[big.pk])).status_code == 200
+
+    assert len(big_queries) == len(small_queries)
+    assert len(big_queries) <= 14
+
+
+def test_warranty_status_counts_whole_months():
+    assert warranty_status(
+        purchased=date(2025, 1, 31), warranty_months=1, today=date(2025, 2, 27)
+    ) == (date(2025, 2, 27), True)
+    assert warranty_status(
+        purchased=date(2024, 3, 1), warranty_months=12, today=date(2025, 3, 1)
+    ) == (date(2025, 2, 28), False)
+    assert warranty_status(
+        purchased=date(2024, 3, 1), warranty_months=0, today=date(2024, 3, 1)
+    ) == (None, False)
+
+
+@pytest.mark.django_db
+def test_favourite_categories_are_ranked_by_spend(store_a):
+    customer = CustomerFactory(home_store=store_a)
+    drills, bits = CategoryFactory(name="电钻"), CategoryFactory(name="钻头")
+    order = OrderFactory(customer=customer, total=Decimal("700.00"))
+    OrderLineFactory(
+        order=order, product=ProductFactory(category=bits), line_total=Decimal("100.00")
+    )
+    OrderLineFactory(
+        order=order, product=ProductFactory(category=drills), line_total=Decimal("600.00")
+    )
+
+    kpis = customer_kpis(customer=customer)
+
+    assert [row["name"] for row in kpis.favourite_categories] == ["电钻", "钻头"]
+    assert kpis.order_count == 1
