@@ -7,11 +7,15 @@ category joined so that a page of products is one query.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from toolcrm.catalog.models import Product
+from toolcrm.catalog.models import Brand, Category, Product
 from toolcrm.core.pii import to_halfwidth
+from toolcrm.core.scoping import ALL_STORES, store_ids_for
 
 
 def product_list(
@@ -44,3 +48,26 @@ def get_product(*, reference: str) -> Product:
     if product is None:
         raise Http404("product not found")
     return product
+
+
+def with_stock_for(queryset: QuerySet[Product], *, user: Any) -> QuerySet[Product]:
+    """Annotate ``stock_on_hand``: units held by the stores the user sees (all stores for HQ).
+    One aggregate join, so a page of products stays one query."""
+    store_ids = store_ids_for(user)
+    if store_ids is ALL_STORES:
+        in_scope = Q()
+    else:
+        in_scope = Q(stock_levels__store_id__in=sorted(store_ids or ()))
+    return queryset.annotate(
+        stock_on_hand=Coalesce(
+            Sum("stock_levels__quantity", filter=in_scope), Value(0), output_field=IntegerField()
+        )
+    )
+
+
+def top_categories() -> QuerySet[Category]:
+    return Category.objects.filter(parent__isnull=True).order_by("code")
+
+
+def brands() -> QuerySet[Brand]:
+    return Brand.objects.order_by("name")

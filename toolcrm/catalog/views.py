@@ -1,6 +1,9 @@
-"""Catalog pages: product list with search and category filter, and stock by store."""
+"""Catalog pages: the product list with search, category and brand filters, and the stock held
+by the stores the user sees."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +13,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from toolcrm.catalog import selectors
-from toolcrm.catalog.models import Category
 from toolcrm.core.roles import Capability, has_capability
 
 PAGE_SIZE = 30
@@ -23,9 +25,14 @@ def product_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(Capability.VIEW_CATALOG.value)
     query = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
-    products = selectors.product_list(query=query, category=category or None)
+    brand = request.GET.get("brand", "")
+    products = selectors.with_stock_for(
+        selectors.product_list(query=query, category=category or None, brand=brand or None),
+        user=request.user,
+    )
     page_obj = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = "&".join(f"{k}={v}" for k, v in (("q", query), ("category", category)) if v)
+    filters = {"q": query, "category": category, "brand": brand}
+    params = urlencode({key: value for key, value in filters.items() if value})
     return render(
         request,
         "catalog/list.html",
@@ -34,7 +41,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "products": page_obj.object_list,
             "query": query,
             "category": category,
-            "categories": Category.objects.filter(parent__isnull=True).order_by("code"),
+            "brand": brand,
+            "categories": selectors.top_categories(),
+            "brands": selectors.brands(),
             "query_string": params,
         },
     )
