@@ -22,6 +22,7 @@ from toolcrm.core.roles import Capability, Role, has_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.choices import ConsentChannel, ConsentPurpose
 from toolcrm.customers.models import Consent, Customer, Interaction
+from toolcrm.stores.models import Store
 
 SEARCH_LIMIT = 20
 _MEMBER_CARD = re.compile(r"^M\d{6,12}$", re.IGNORECASE)
@@ -66,24 +67,49 @@ class SearchResult:
     has_more: bool
 
 
+def search_queryset(*, user: Any, query: str) -> tuple[str, QuerySet[Customer]]:
+    """The one-box search as a queryset (for paginated callers such as the API): an exact phone
+    in any written form, a member card number, or a name / company-name prefix. Returns the
+    branch taken (``"phone"``, ``"member_card"``, ``"name"``, ``"empty"``) and the matches."""
+    text = to_halfwidth(query or "").strip()
+    base = customers_visible_to(user).select_related("home_store")
+    if not text:
+        return "empty", base.none()
+    if _MEMBER_CARD.match(text):
+        return "member_card", base.filter(member_card_no=text.upper()).order_by("pk")
+    if _PHONE_CHARS.match(text) and (index := phone_index(text)):
+        matches = base.filter(Q(phone_index=index) | Q(phone_secondary_index=index))
+        return "phone", matches.order_by("pk")
+    return "name", _name_prefix(base, text).order_by("name", "pk")
+
+
 def search_customers(*, user: Any, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     """One-box search: an exact phone in any written form, a member card number, or a name /
     company-name prefix. Each branch is one indexed query."""
     text = to_halfwidth(query or "").strip()
     if not text:
         return SearchResult(query=text, kind="empty", customers=[], has_more=False)
-    base = customers_visible_to(user).select_related("home_store")
-    if _MEMBER_CARD.match(text):
-        kind = "member_card"
-        queryset = base.filter(member_card_no=text.upper())
-    elif _PHONE_CHARS.match(text) and (index := phone_index(text)):
-        kind = "phone"
-        queryset = base.filter(Q(phone_index=index) | Q(phone_secondary_index=index))
-    else:
-        kind = "name"
-        queryset = _name_prefix(base, text).order_by("name", "pk")
+    kind, queryset = search_queryset(user=user, query=text)
     rows = list(queryset[: limit + 1])
     return SearchResult(query=text, kind=kind, customers=rows[:limit], has_more=len(rows) > limit)
+
+
+def home_store_choices(*, user: Any) -> QuerySet[Store]:
+    """Active stores the user may file a customer under: the stores of their scope."""
+    stores = Store.objects.filter(is_active=True)
+    store_ids = store_ids_for(user)
+    if store_ids is ALL_STORES:
+        return stores
+    return stores.filter(pk__in=sorted(store_ids or ()))
+
+
+def find_home_store(*, user: Any, reference: int | str) -> Store | None:
+    """One of ``home_store_choices`` by id (a number) or store code (a string), else ``None``:
+    a store outside the user's scope is indistinguishable from one that does not exist."""
+    stores = home_store_choices(user=user)
+    if isinstance(reference, int):
+        return stores.filter(pk=reference).first()
+    return stores.filter(code=to_halfwidth(reference).strip()).first()
 
 
 def customer_list(*, user: Any, kind: str = "", store_id: int | None = None) -> QuerySet[Customer]:

@@ -1,0 +1,474 @@
+"""Every write to sales data: recording an order from any channel.
+
+``create_order`` is the one way an order enters the database: the HTTP API today, the POS and
+e-commerce importers (``integrations``) later. Callers describe the order with plain dataclasses
+(``OrderInput``, ``OrderLineInput``, ``PaymentInput``), so nothing here knows about HTTP.
+
+* **Idempotent** on the natural key (channel, external id): a replay with the same content
+  returns the stored order and ``created=False``; a replay with different content (store,
+  customer, lines, total, serials) raises ``OrderConflictError``. Two concurrent submissions of
+  one order race on the database's unique constraint; the loser catches the ``IntegrityError``
+  and answers as a replay.
+* **Money** is computed here, in ``Decimal``: line total = quantity × unit price − discount;
+  subtotal, discount total and total are sums of the lines. Payments, when given, must add up to
+  the total.
+* **Scope**: the store must be one of the user's stores, or the customer must be an account the
+  user manages (a B2B account manager books their accounts' orders at any store); the customer
+  must be visible to the user. Both are reported as "not found or not yours", never revealing
+  whether the row exists.
+* **One transaction**: every error is raised before the first write, and the writes sit in a
+  savepoint, so a rejected order leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from toolcrm.catalog.models import Product
+from toolcrm.core.pii import to_halfwidth
+from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.scoping import ALL_STORES, store_ids_for
+from toolcrm.customers.models import Customer
+from toolcrm.customers.selectors import customers_visible_to
+from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
+from toolcrm.sales.models import Order, OrderLine, Payment, SerialNumber
+from toolcrm.sales.selectors import orders_visible_to
+from toolcrm.stores.models import Store
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+MAX_LINES = 500
+# POS clocks drift; an order stamped a few minutes ahead of the server is not "in the future".
+CLOCK_TOLERANCE = timedelta(minutes=5)
+EXTERNAL_ID_MAX_LENGTH = 64
+NOTE_MAX_LENGTH = 200
+SERIAL_MAX_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    sku: str
+    quantity: int
+    unit_price: Decimal | None = None  # None: the product's current retail price
+    discount: Decimal = ZERO  # for the whole line, not per unit
+    serials: Sequence[str] = ()  # power tools only; when given, one per unit
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    method: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    channel: str
+    external_id: str
+    store: int | str  # a store id (number) or store code (text)
+    lines: Sequence[OrderLineInput]
+    customer_id: int | None = None  # None: a walk-in sale
+    ordered_at: datetime | None = None  # None: now
+    payments: Sequence[PaymentInput] = ()
+    note: str = ""
+
+
+class OrderConflictError(Exception):
+    """The (channel, external id) is taken by an order that differs from this submission, or by
+    an order the user may not see."""
+
+    def __init__(self, *, channel: str, external_id: str, message: str) -> None:
+        self.channel = channel
+        self.external_id = external_id
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class _Errors:
+    """Validation errors keyed by the dotted path of the offending input (``lines.0.sku``)."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+@dataclass(frozen=True)
+class _Line:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    serials: tuple[str, ...]
+    is_price_given: bool
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.quantity * self.unit_price - self.discount
+
+
+def _money(value: Any, name: str, errors: _Errors, *, positive: bool = False) -> Decimal | None:
+    """``value`` as a Decimal of at most two places within the column's range, or an error."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.add(name, _("金额格式不正确。"))
+        return None
+    if not amount.is_finite() or amount != amount.quantize(CENT):
+        errors.add(name, _("金额最多保留两位小数。"))
+        return None
+    if amount < 0 or (positive and amount == 0):
+        errors.add(name, _("金额必须大于 0。") if positive else _("金额不能为负数。"))
+        return None
+    if amount > MAX_AMOUNT:
+        errors.add(name, _("金额过大。"))
+        return None
+    return amount.quantize(CENT)
+
+
+def _resolve_customer(user: Any, customer_id: int | None, errors: _Errors) -> Customer | None:
+    if customer_id is None:
+        return None
+    customer = customers_visible_to(user).filter(pk=customer_id).first()
+    if customer is None:
+        errors.add("customer_id", _("客户不存在或不在您的权限范围内。"))
+    return customer
+
+
+def _resolve_store(
+    user: Any, reference: int | str | None, customer: Customer | None, errors: _Errors
+) -> Store | None:
+    if reference is None or reference == "":
+        errors.add("store", _("请指定门店（门店 ID 或门店编码）。"))
+        return None
+    if isinstance(reference, int) and not isinstance(reference, bool):
+        store = Store.objects.filter(pk=reference).first()
+    else:
+        store = Store.objects.filter(code=to_halfwidth(str(reference)).strip()).first()
+    allowed = store_ids_for(user)
+    manages_customer = customer is not None and customer.account_manager_id == user.pk
+    if store is None or not (
+        allowed is ALL_STORES or store.pk in (allowed or ()) or manages_customer
+    ):
+        errors.add("store", _("门店不存在或不在您的权限范围内。"))
+        return None
+    return store
+
+
+def _resolve_ordered_at(value: datetime | None, errors: _Errors) -> datetime:
+    now = timezone.now()
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + CLOCK_TOLERANCE:
+        errors.add("ordered_at", _("下单时间不能晚于现在。"))
+    return value
+
+
+def _resolve_line(
+    index: int, item: OrderLineInput, product: Product | None, errors: _Errors
+) -> _Line | None:
+    prefix = f"lines.{index}"
+    is_valid = product is not None
+    if product is None:
+        errors.add(f"{prefix}.sku", _("未知 SKU：%(sku)s") % {"sku": item.sku})
+    quantity = item.quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        errors.add(f"{prefix}.quantity", _("数量必须是大于 0 的整数。"))
+        is_valid = False
+    unit_price: Decimal | None = None
+    if item.unit_price is not None:
+        unit_price = _money(item.unit_price, f"{prefix}.unit_price", errors)
+        is_valid = is_valid and unit_price is not None
+    elif product is not None:
+        unit_price = product.price
+    discount = _money(item.discount, f"{prefix}.discount", errors)
+    serials = tuple(to_halfwidth(str(serial)).strip() for serial in item.serials)
+    if any(not serial or len(serial) > SERIAL_MAX_LENGTH for serial in serials):
+        errors.add(f"{prefix}.serials", _("序列号不能为空，且不超过 40 个字符。"))
+        is_valid = False
+    if not is_valid or product is None or unit_price is None or discount is None:
+        return None
+    if discount > quantity * unit_price:
+        errors.add(f"{prefix}.discount", _("优惠不能超过该行金额（数量 × 单价）。"))
+        return None
+    if serials and not product.is_power_tool:
+        errors.add(f"{prefix}.serials", _("只有电动工具需要登记序列号。"))
+        return None
+    if serials and len(serials) != quantity:
+        errors.add(
+            f"{prefix}.serials",
+            _("序列号数量（%(count)s）与商品数量（%(quantity)s）不一致。")
+            % {"count": len(serials), "quantity": quantity},
+        )
+        return None
+    return _Line(
+        product=product,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount=discount,
+        serials=serials,
+        is_price_given=item.unit_price is not None,
+    )
+
+
+def _resolve_lines(items: Sequence[OrderLineInput], errors: _Errors) -> list[_Line]:
+    if not items:
+        errors.add("lines", _("订单至少需要一行商品。"))
+        return []
+    if len(items) > MAX_LINES:
+        errors.add("lines", _("一个订单最多 %(count)s 行。") % {"count": MAX_LINES})
+        return []
+    skus = {to_halfwidth(str(item.sku or "")).strip() for item in items}
+    products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    lines: list[_Line] = []
+    seen_serials: set[tuple[int, str]] = set()
+    for index, item in enumerate(items):
+        product = products.get(to_halfwidth(str(item.sku or "")).strip())
+        line = _resolve_line(index, item, product, errors)
+        if line is None:
+            continue
+        repeated = [s for s in line.serials if (line.product.pk, s) in seen_serials]
+        if repeated or len(set(line.serials)) != len(line.serials):
+            errors.add(f"lines.{index}.serials", _("同一订单内序列号重复。"))
+        seen_serials.update((line.product.pk, serial) for serial in line.serials)
+        lines.append(line)
+    return lines
+
+
+def _resolve_payments(
+    payments: Sequence[PaymentInput], total: Decimal, errors: _Errors
+) -> list[PaymentInput]:
+    """The payments with validated amounts; together they must pay exactly the total."""
+    resolved: list[PaymentInput] = []
+    for index, payment in enumerate(payments):
+        if payment.method not in PaymentMethod.values:
+            errors.add(f"payments.{index}.method", _("未知支付方式。"))
+        amount = _money(payment.amount, f"payments.{index}.amount", errors, positive=True)
+        if amount is not None:
+            resolved.append(PaymentInput(method=payment.method, amount=amount))
+    paid = sum((payment.amount for payment in resolved), ZERO)
+    if payments and not errors.by_field and paid != total:
+        errors.add(
+            "payments",
+            _("支付合计 %(paid)s 与订单金额 %(total)s 不一致。") % {"paid": paid, "total": total},
+        )
+    return resolved
+
+
+def _check_serials_unused(lines: Sequence[_Line], errors: _Errors) -> None:
+    """A power tool's serial number is sold once (returns excepted, which keep their row)."""
+    wanted = {(line.product.pk, serial) for line in lines for serial in line.serials}
+    if not wanted:
+        return
+    taken = set(
+        SerialNumber.objects.filter(
+            product_id__in={pk for pk, _serial in wanted},
+            serial__in={serial for _pk, serial in wanted},
+        ).values_list("product_id", "serial")
+    )
+    for index, line in enumerate(lines):
+        used = [serial for serial in line.serials if (line.product.pk, serial) in taken]
+        if used:
+            errors.add(
+                f"lines.{index}.serials",
+                _("序列号已登记在其他订单上：%(serials)s") % {"serials": ", ".join(used)},
+            )
+
+
+def _matches(
+    order: Order, *, store: Store, customer: Customer | None, lines: Sequence[_Line]
+) -> bool:
+    """Whether a replay describes the stored order: same store, customer, lines and total.
+    A line sent without a unit price matches whatever price was stored for it (the product's
+    price may have changed since the first submission)."""
+    if order.store_id != store.pk or order.customer_id != (customer.pk if customer else None):
+        return False
+    stored = list(
+        OrderLine.objects.filter(order=order).select_related("product").prefetch_related("serials")
+    )
+
+    def shape(sku: str, quantity: int, discount: Decimal) -> tuple[str, int, Decimal]:
+        return (sku, quantity, discount)
+
+    if Counter(shape(x.product.sku, x.quantity, x.discount) for x in stored) != Counter(
+        shape(x.product.sku, x.quantity, x.discount) for x in lines
+    ):
+        return False
+    stored_prices = Counter((x.product.sku, x.quantity, x.discount, x.unit_price) for x in stored)
+    given_prices = Counter(
+        (x.product.sku, x.quantity, x.discount, x.unit_price) for x in lines if x.is_price_given
+    )
+    if given_prices - stored_prices:
+        return False
+    if all(x.is_price_given for x in lines) and sum(x.line_total for x in lines) != order.total:
+        return False
+    given_serials = {(x.product.sku, serial) for x in lines for serial in x.serials}
+    stored_serials = {(x.product.sku, s.serial) for x in stored for s in x.serials.all()}
+    return not given_serials or given_serials == stored_serials
+
+
+def _replay(
+    user: Any,
+    order: Order,
+    *,
+    store: Store,
+    customer: Customer | None,
+    lines: Sequence[_Line],
+) -> Order:
+    if not orders_visible_to(user).filter(pk=order.pk).exists():
+        raise OrderConflictError(
+            channel=order.channel,
+            external_id=order.external_id,
+            message=_("外部单号 %(external_id)s 已被其他订单使用。")
+            % {"external_id": order.external_id},
+        )
+    if not _matches(order, store=store, customer=customer, lines=lines):
+        raise OrderConflictError(
+            channel=order.channel,
+            external_id=order.external_id,
+            message=_(
+                "订单 %(external_id)s 已存在，但本次提交的内容（门店、客户、商品或金额）与之不同。"
+            )
+            % {"external_id": order.external_id},
+        )
+    return order
+
+
+def _write(
+    *,
+    user: Any,
+    channel: str,
+    external_id: str,
+    store: Store,
+    customer: Customer | None,
+    ordered_at: datetime,
+    lines: Sequence[_Line],
+    payments: Sequence[PaymentInput],
+    note: str,
+) -> Order:
+    order = Order(
+        channel=channel,
+        external_id=external_id,
+        store=store,
+        customer=customer,
+        staff=user if getattr(user, "is_authenticated", False) else None,
+        status=OrderStatus.COMPLETED,
+        ordered_at=ordered_at,
+        subtotal=sum((x.quantity * x.unit_price for x in lines), ZERO),
+        discount_total=sum((x.discount for x in lines), ZERO),
+        total=sum((x.line_total for x in lines), ZERO),
+        note=note,
+    )
+    # Foreign keys were resolved above and uniqueness is the database's job (see create_order).
+    order.full_clean(
+        exclude=["store", "customer", "staff"], validate_unique=False, validate_constraints=False
+    )
+    order.save()
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=x.product,
+            quantity=x.quantity,
+            unit_price=x.unit_price,
+            discount=x.discount,
+            line_total=x.line_total,
+        )
+        for x in lines
+    )
+    SerialNumber.objects.bulk_create(
+        SerialNumber(line=order_line, product=x.product, serial=serial)
+        for order_line, x in zip(order_lines, lines, strict=True)
+        for serial in x.serials
+    )
+    Payment.objects.bulk_create(
+        Payment(order=order, method=p.method, amount=p.amount, paid_at=ordered_at) for p in payments
+    )
+    return order
+
+
+def _stored_order_or_check_serials(
+    channel: str, external_id: str, lines: Sequence[_Line], errors: _Errors
+) -> Order | None:
+    """The order already stored under the key (a replay), or ``None`` once the new order's
+    serial numbers are known to be unused."""
+    existing = Order.objects.filter(channel=channel, external_id=external_id).first()
+    if existing is not None:
+        return existing
+    _check_serials_unused(lines, errors)
+    if errors.by_field:
+        # The serials may be taken by a concurrent submission of this very order that committed
+        # after the look-up above: then this is a replay, not a serial clash.
+        existing = Order.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is None:
+            errors.raise_if_any()
+    return existing
+
+
+@transaction.atomic
+def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
+    """Record an order, or recognise a replay of one; returns ``(order, created)``.
+
+    Raises ``PermissionDenied`` without ``Capability.CREATE_ORDERS``, ``ValidationError`` keyed
+    by input path (``lines.0.sku``) for bad input, ``OrderConflictError`` for a conflicting
+    replay."""
+    if not has_capability(user, Capability.CREATE_ORDERS):
+        raise PermissionDenied(Capability.CREATE_ORDERS.value)
+    errors = _Errors()
+    channel = data.channel
+    if channel not in OrderChannel.values:
+        errors.add("channel", _("未知渠道：%(channel)s") % {"channel": channel})
+    external_id = to_halfwidth(data.external_id or "").strip()
+    if not external_id or len(external_id) > EXTERNAL_ID_MAX_LENGTH:
+        errors.add("external_id", _("外部单号必填，且不超过 64 个字符。"))
+    note = (data.note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.add("note", _("备注不超过 200 个字符。"))
+    customer = _resolve_customer(user, data.customer_id, errors)
+    store = _resolve_store(user, data.store, customer, errors)
+    ordered_at = _resolve_ordered_at(data.ordered_at, errors)
+    lines = _resolve_lines(data.lines, errors)
+    errors.raise_if_any()
+    payments = _resolve_payments(data.payments, sum((x.line_total for x in lines), ZERO), errors)
+    errors.raise_if_any()
+    assert store is not None  # for mypy: no errors means the store resolved
+
+    existing = _stored_order_or_check_serials(channel, external_id, lines, errors)
+    if existing is not None:
+        return _replay(user, existing, store=store, customer=customer, lines=lines), False
+    try:
+        with transaction.atomic():
+            order = _write(
+                user=user,
+                channel=channel,
+                external_id=external_id,
+                store=store,
+                customer=customer,
+                ordered_at=ordered_at,
+                lines=lines,
+                payments=payments,
+                note=note,
+            )
+    except IntegrityError:
+        # A concurrent submission of the same order committed first: answer as a replay.
+        existing = Order.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is None:
+            raise
+        return _replay(user, existing, store=store, customer=customer, lines=lines), False
+    return order, True
