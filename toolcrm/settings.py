@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its bundled swagger-ui for /api/docs, served from our /static/ (no CDN)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "toolcrm.catalog",
     "toolcrm.customers",
     "toolcrm.sales",
+    "toolcrm.integrations",
     "toolcrm.workspace",
     "toolcrm.demo",
 ]
@@ -264,3 +266,4 @@ LOGGING = {
 
 # API tokens for integrations are hashed; the API accepts "Authorization: Bearer <token>".
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200

@@ -1,0 +1,12 @@
+"""Enumerations of the integrations app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AddressReview(models.TextChoices):
+    """Why a normalised address needs a person to look at it."""
+
+    NOT_FOUND = "not_found", _("未识别到省市区")
+    AMBIGUOUS_DISTRICT = "ambiguous_district", _("区县名称在多个城市重复，无法确定属于哪个城市")
+    INCOMPLETE = "incomplete", _("只识别到省或市，缺少区县")
