@@ -1,5 +1,5 @@
-"""Cross-cutting middleware: the Content-Security-Policy header and one structured log line per
-request (method, path, status, duration, user id)."""
+"""Cross-cutting middleware: the UI language rule, the Content-Security-Policy header and one
+structured log line per request (method, path, status, duration, user id)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 request_logger = logging.getLogger("toolcrm.request")
+
+
+class ChosenLanguageMiddleware:
+    """Pages are in Chinese unless the user picked English with the language switch (a cookie).
+
+    A store's shared tablet often runs an English-locale browser; the browser's Accept-Language
+    must not turn the clerk's screens English behind their back. The API keeps Accept-Language,
+    so an integrator can ask for English error messages. Runs just before ``LocaleMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:
