@@ -189,3 +189,30 @@ def test_favourite_categories_are_ranked_by_spend(store_a):
 
     assert [row["name"] for row in kpis.favourite_categories] == ["电钻", "钻头"]
     assert kpis.order_count == 1
+
+
+@pytest.mark.django_db
+def test_b2b_manager_home_shows_the_day_of_their_accounts(store_a, make_user, client_for):
+    b2b = make_user(Role.B2B_MANAGER)
+    account = CustomerFactory(name="上海鼎盛装饰工程有限公司", kind="company", account_manager=b2b)
+    other = CustomerFactory(name="别人的客户", home_store=store_a)
+    OrderFactory(customer=account, ordered_at=timezone.now(), total=Decimal("2000.00"))
+    OrderFactory(customer=other, ordered_at=timezone.now(), total=Decimal("50.00"))
+
+    response = client_for(b2b).get(reverse("workspace:home"))
+
+    day = response.context["day"]
+    assert day.is_accounts_view is True
+    assert (day.order_count, day.sales_total) == (1, Decimal("2000.00"))
+    body = response.content.decode()
+    assert "我的客户今日" in body
+    assert "上海鼎盛装饰工程有限公司" in body
+    assert "别人的客户" not in body
+
+
+@pytest.mark.django_db
+def test_clerk_home_is_the_store_view(clerk, client_for):
+    response = client_for(clerk).get(reverse("workspace:home"))
+
+    assert response.context["day"].is_accounts_view is False
+    assert "今日门店" in response.content.decode()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.models import Consent, Customer, Interaction
-from toolcrm.customers.selectors import consent_matrix, get_customer_for
+from toolcrm.customers.selectors import consent_matrix, customers_visible_to, get_customer_for
 from toolcrm.sales.models import Order, OrderLine, SerialNumber
 from toolcrm.stores.models import Store
 
@@ -34,10 +34,20 @@ def _scoped(queryset: QuerySet[Any], user: Any, store_field: str) -> QuerySet[An
     return queryset.filter(**{f"{store_field}__in": sorted(store_ids or ())})
 
 
+def _day_scoped(queryset: QuerySet[Any], user: Any, *, store_field: str) -> QuerySet[Any]:
+    """The store's day for store-bound users; for a user without a store scope (a B2B account
+    manager) the day of the customers they look after."""
+    store_ids = store_ids_for(user)
+    if store_ids is ALL_STORES or store_ids:
+        return _scoped(queryset, user, store_field)
+    return queryset.filter(customer__in=customers_visible_to(user))
+
+
 @dataclass(frozen=True)
 class StoreDay:
     day: date
     stores: list[Store]
+    is_accounts_view: bool
     sales_total: Decimal
     order_count: int
     new_customers: int
@@ -53,7 +63,7 @@ def store_day(*, user: Any, day: date | None = None) -> StoreDay:
     day = day or timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     end = start + timedelta(days=1)
-    orders = _scoped(Order.objects.all(), user, "store_id").filter(
+    orders = _day_scoped(Order.objects.all(), user, store_field="store_id").filter(
         ordered_at__gte=start, ordered_at__lt=end
     )
     totals = orders.aggregate(
@@ -73,7 +83,7 @@ def store_day(*, user: Any, day: date | None = None) -> StoreDay:
         orders.values("channel").annotate(total=Sum("total"), count=Count("id")).order_by("channel")
     )
     interactions = list(
-        _scoped(Interaction.objects.all(), user, "store_id")
+        _day_scoped(Interaction.objects.all(), user, store_field="store_id")
         .select_related("customer", "staff", "store")
         .order_by("-occurred_at")[:8]
     )
@@ -87,6 +97,7 @@ def store_day(*, user: Any, day: date | None = None) -> StoreDay:
     return StoreDay(
         day=day,
         stores=list(stores.select_related("region")),
+        is_accounts_view=store_ids is not ALL_STORES and not store_ids,
         sales_total=totals["total"],
         order_count=totals["count"],
         new_customers=new,
