@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("toolcrm.accounts.urls")),
     path("customers/", include("toolcrm.customers.urls")),
     path("catalog/", include("toolcrm.catalog.urls")),
+    path("imports/", include("toolcrm.integrations.urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -35,6 +35,8 @@ class Capability(models.TextChoices):
     VIEW_STORE_DASHBOARD = "stores.dashboard", _("门店看板")
     VIEW_AUDIT_LOG = "core.audit", _("查看审计日志")
     MANAGE_STAFF = "accounts.manage", _("管理员工与权限")
+    IMPORT_DATA = "integrations.import", _("导入数据")
+    IMPORT_CATALOG = "integrations.import_catalog", _("导入商品资料（含新建品牌、品类）")
 
 
 _ALL = frozenset(Capability)
@@ -53,8 +55,8 @@ _FRONT_DESK = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: _FRONT_DESK,
-    Role.STORE_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII},
-    Role.REGIONAL_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII},
+    Role.STORE_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.IMPORT_DATA},
+    Role.REGIONAL_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.IMPORT_DATA},
     Role.HQ_MARKETING: frozenset(
         {Capability.VIEW_CUSTOMERS, Capability.VIEW_SALES, Capability.VIEW_CATALOG}
     ),

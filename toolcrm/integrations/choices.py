@@ -10,3 +10,20 @@ class AddressReview(models.TextChoices):
     NOT_FOUND = "not_found", _("未识别到省市区")
     AMBIGUOUS_DISTRICT = "ambiguous_district", _("区县名称在多个城市重复，无法确定属于哪个城市")
     INCOMPLETE = "incomplete", _("只识别到省或市，缺少区县")
+
+
+class ImportKind(models.TextChoices):
+    """What a file imports; each kind has its importer in ``importers/``."""
+
+    CUSTOMERS = "customers", _("客户")
+    ORDERS = "orders", _("订单")
+    PRODUCTS = "products", _("商品")
+    STOCK = "stock", _("库存")
+
+
+class ImportStatus(models.TextChoices):
+    DRAFT = "draft", _("待确认列对应")
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

@@ -1,0 +1,130 @@
+"""Imports: saved column mappings per source (``MappingProfile``), one ``ImportJob`` per uploaded
+file with its progress and outcome counts, and one ``ImportRowError`` per rejected row (with the
+row's original cells, so the error report can be corrected and imported again)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from toolcrm.integrations.choices import ImportKind, ImportStatus
+
+
+class MappingProfile(models.Model):
+    """How one source's columns map onto an import kind's fields: ``{target field: column}``."""
+
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("导入类型"), max_length=12, choices=ImportKind.choices)
+    source_label = models.CharField(_("数据来源"), max_length=60, blank=True)
+    mapping = models.JSONField(_("列对应关系"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("列对应方案")
+        verbose_name_plural = _("列对应方案")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="mapping_profile_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    """One uploaded file and what importing it did. ``processed_rows`` advances in the same
+    transaction as each chunk's writes, so an interrupted job resumes exactly where it stopped."""
+
+    kind = models.CharField(_("导入类型"), max_length=12, choices=ImportKind.choices)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_filename = models.CharField(_("原文件名"), max_length=255)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    mapping = models.JSONField(_("列对应关系"), default=dict)
+    mapping_profile = models.ForeignKey(
+        MappingProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("默认门店"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.DRAFT
+    )
+    is_dry_run = models.BooleanField(_("仅校验"), default=False)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新建"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    skipped_count = models.PositiveIntegerField(_("未变化"), default=0)
+    error_count = models.PositiveIntegerField(_("错误行"), default=0)
+    failure_zh = models.TextField(_("失败原因"), blank=True)
+    failure_en = models.TextField(_("失败原因（英文）"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        indexes = [
+            models.Index(fields=["uploaded_by", "-created_at"], name="import_job_user_idx"),
+            models.Index(fields=["store", "-created_at"], name="import_job_store_idx"),
+            models.Index(fields=["-created_at"], name="import_job_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_filename}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("integrations:job_detail", args=[self.pk])
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportRowError(models.Model):
+    """One problem with one row; ``row_data`` keeps the row's cells ([[column, text], …], a list
+    because PostgreSQL's jsonb does not keep the order of an object's keys) so that the error
+    report carries the original columns and can be corrected and imported again."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("原始行号"))
+    column = models.CharField(_("列"), max_length=100, blank=True)
+    value = models.TextField(_("值"), blank=True)
+    code = models.CharField(_("错误代码"), max_length=40)
+    message_zh = models.TextField(_("原因"))
+    message_en = models.TextField(_("原因（英文）"))
+    row_data = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("导入错误")
+        verbose_name_plural = _("导入错误")
+        ordering = ["job", "row_number", "pk"]
+        indexes = [models.Index(fields=["job", "row_number"], name="import_error_job_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number} {self.code}"
