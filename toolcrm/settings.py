@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "toolcrm.catalog",
     "toolcrm.customers",
     "toolcrm.sales",
+    "toolcrm.insights",
     "toolcrm.integrations",
     "toolcrm.workspace",
     "toolcrm.demo",
@@ -192,6 +193,11 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Uploaded files (import files kept with their job); never served by Django in production.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+# Rows per transaction of an import job; progress is saved after each chunk.
+IMPORT_CHUNK_SIZE = int(env("IMPORT_CHUNK_SIZE", "500"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -202,6 +208,16 @@ STORAGES = {
         )
     },
 }
+
+# Customer insights (docs/architecture.md, "Insights"): lifecycle thresholds in days since the last
+# purchase, the window of RFM frequency/monetary, and the CLV fit's minimum data and penalizer.
+INSIGHTS_NEW_CUSTOMER_DAYS = int(env("INSIGHTS_NEW_CUSTOMER_DAYS", "90"))
+INSIGHTS_AT_RISK_DAYS = int(env("INSIGHTS_AT_RISK_DAYS", "90"))
+INSIGHTS_DORMANT_DAYS = int(env("INSIGHTS_DORMANT_DAYS", "180"))
+INSIGHTS_LOST_DAYS = int(env("INSIGHTS_LOST_DAYS", "365"))
+INSIGHTS_RFM_WINDOW_DAYS = int(env("INSIGHTS_RFM_WINDOW_DAYS", "365"))
+INSIGHTS_CLV_MIN_CUSTOMERS = int(env("INSIGHTS_CLV_MIN_CUSTOMERS", "50"))
+INSIGHTS_CLV_PENALIZER = float(env("INSIGHTS_CLV_PENALIZER", "0.001"))
 
 # Background work: the database queue by default (make run starts its worker), RQ on Redis at scale.
 TASKS_BACKEND = env("TASKS_BACKEND", "database")

@@ -38,8 +38,9 @@ def test_output_reports_every_phase_with_counts_and_time(demo) -> None:  # type:
     lines = demo.splitlines()
 
     assert lines[0] == f"加载演示数据：{DEMO_CUSTOMERS} 位客户，随机种子 7"
-    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 5
+    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 6
     assert "客户 120" in demo
+    assert re.search(r"客户洞察 .*客户评分 \d+", demo)
     assert lines[-1].startswith("演示数据已加载，用时")
 
 

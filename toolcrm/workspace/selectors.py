@@ -20,6 +20,8 @@ from django.utils import timezone
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.models import Consent, Customer, Interaction
 from toolcrm.customers.selectors import consent_matrix, customers_visible_to, get_customer_for
+from toolcrm.insights.models import CustomerScore
+from toolcrm.insights.selectors import score_for
 from toolcrm.sales.models import Order, OrderLine, SerialNumber
 from toolcrm.stores.models import Store
 
@@ -298,6 +300,7 @@ class Customer360:
     timeline: list[TimelineEntry]
     consents: list[Any]
     contacts: list[Any]
+    score: CustomerScore | None  # insights; None before the first nightly run
 
 
 def customer_360(*, user: Any, customer_id: int) -> Customer360:
@@ -309,4 +312,5 @@ def customer_360(*, user: Any, customer_id: int) -> Customer360:
         timeline=customer_timeline(customer=customer),
         consents=consent_matrix(customer=customer),
         contacts=list(customer.contacts.all()) if customer.is_company else [],
+        score=score_for(customer=customer),
     )

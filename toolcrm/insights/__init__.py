@@ -1,0 +1,1 @@
+"""Customer insights: RFM scores, lifecycle stages, purchase cycles and CLV (issue 4)."""
