@@ -8,3 +8,9 @@ class InsightsConfig(AppConfig):
     name = "toolcrm.insights"
     label = "insights"
     verbose_name = _("客户洞察")
+
+    def ready(self) -> None:
+        from toolcrm.insights.receivers import rescore_after_sale
+        from toolcrm.sales.signals import order_recorded
+
+        order_recorded.connect(rescore_after_sale, dispatch_uid="insights.rescore_after_sale")

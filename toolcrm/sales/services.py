@@ -43,6 +43,7 @@ from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from toolcrm.sales.models import Order, OrderLine, Payment, SerialNumber
 from toolcrm.sales.selectors import orders_visible_to
+from toolcrm.sales.signals import order_recorded
 from toolcrm.stores.models import Store
 
 ZERO = Decimal("0.00")
@@ -471,4 +472,9 @@ def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
         if existing is None:
             raise
         return _replay(user, existing, store=store, customer=customer, lines=lines), False
+    if customer is not None:
+        customer_id, order_id = customer.pk, order.pk
+        transaction.on_commit(
+            lambda: order_recorded.send(sender=Order, order_id=order_id, customer_id=customer_id)
+        )
     return order, True
