@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("toolcrm.customers.urls")),
     path("catalog/", include("toolcrm.catalog.urls")),
     path("imports/", include("toolcrm.integrations.urls")),
+    path("integrations/", include("toolcrm.integrations.merge_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -28,3 +28,18 @@ def log_pii_access(
         remote_addr=ip or None,
         additional_data={"event": "reveal_pii", "field": field_name, "reason": reason},
     )
+
+
+def log_event(*, actor: Any, obj: Model, event: str, data: dict[str, Any]) -> LogEntry:
+    """An explicit audit entry for a domain action that is more than its field changes (a merge
+    and its undo); ``data`` must hold no plaintext PII."""
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        object_id=obj.pk if isinstance(obj.pk, int) else None,
+        object_repr=str(obj)[:200],
+        action=LogEntry.Action.UPDATE,
+        changes={},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        additional_data={"event": event, **data},
+    )

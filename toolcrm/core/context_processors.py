@@ -14,6 +14,7 @@ NAVIGATION: list[tuple[str, Any, str, Capability | None]] = [
     ("customers:list", _("客户"), "bi-people", Capability.VIEW_CUSTOMERS),
     ("catalog:list", _("商品"), "bi-box-seam", Capability.VIEW_CATALOG),
     ("integrations:job_list", _("导入"), "bi-upload", Capability.IMPORT_DATA),
+    ("identity:candidate_queue", _("重复客户"), "bi-intersect", Capability.MERGE_CUSTOMERS),
     ("accounts:audit_log", _("审计日志"), "bi-shield-lock", Capability.VIEW_AUDIT_LOG),
 ]
 

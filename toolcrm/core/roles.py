@@ -37,6 +37,7 @@ class Capability(models.TextChoices):
     MANAGE_STAFF = "accounts.manage", _("管理员工与权限")
     IMPORT_DATA = "integrations.import", _("导入数据")
     IMPORT_CATALOG = "integrations.import_catalog", _("导入商品资料（含新建品牌、品类）")
+    MERGE_CUSTOMERS = "customers.merge", _("合并客户")
 
 
 _ALL = frozenset(Capability)
@@ -55,8 +56,10 @@ _FRONT_DESK = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: _FRONT_DESK,
-    Role.STORE_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.IMPORT_DATA},
-    Role.REGIONAL_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.IMPORT_DATA},
+    Role.STORE_MANAGER: _FRONT_DESK
+    | {Capability.REVEAL_PII, Capability.IMPORT_DATA, Capability.MERGE_CUSTOMERS},
+    Role.REGIONAL_MANAGER: _FRONT_DESK
+    | {Capability.REVEAL_PII, Capability.IMPORT_DATA, Capability.MERGE_CUSTOMERS},
     Role.HQ_MARKETING: frozenset(
         {Capability.VIEW_CUSTOMERS, Capability.VIEW_SALES, Capability.VIEW_CATALOG}
     ),

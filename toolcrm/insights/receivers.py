@@ -1,6 +1,7 @@
 """What the insights app does when another app reports something: a committed sale queues a
 rescoring of that customer (scores, stage and CLV are fresh within seconds, not only after the
-nightly run). Connected in ``InsightsConfig.ready``."""
+nightly run); a committed merge (or undo) rescores both customers, which also drops the score of
+a merged-away customer who has no purchase left. Connected in ``InsightsConfig.ready``."""
 
 from __future__ import annotations
 
@@ -11,3 +12,8 @@ from toolcrm.insights.tasks import refresh_customer_scores
 
 def rescore_after_sale(*, customer_id: int, **kwargs: Any) -> None:
     refresh_customer_scores.enqueue(customer_id)
+
+
+def rescore_after_merge(*, customer_ids: list[int], **kwargs: Any) -> None:
+    for customer_id in customer_ids:
+        refresh_customer_scores.enqueue(customer_id)

@@ -27,3 +27,16 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class MatchKind(models.TextChoices):
+    """How sure a duplicate candidate is: a shared unique key, or similar details."""
+
+    DETERMINISTIC = "deterministic", _("确定匹配")
+    PROBABLE = "probable", _("疑似匹配")
+
+
+class MatchStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    MERGED = "merged", _("已合并")
+    DISMISSED = "dismissed", _("不是同一人")

@@ -1,6 +1,8 @@
 """Imports: saved column mappings per source (``MappingProfile``), one ``ImportJob`` per uploaded
 file with its progress and outcome counts, and one ``ImportRowError`` per rejected row (with the
-row's original cells, so the error report can be corrected and imported again)."""
+row's original cells, so the error report can be corrected and imported again). Identity
+resolution: one ``MatchCandidate`` per pair of customers that may be one person or company (the
+review queue), and one ``MergeRecord`` per merge of two customers, holding what its undo needs."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from toolcrm.integrations.choices import ImportKind, ImportStatus
+from toolcrm.integrations.choices import ImportKind, ImportStatus, MatchKind, MatchStatus
 
 
 class MappingProfile(models.Model):
@@ -128,3 +130,117 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_number} {self.code}"
+
+
+class MergeRecord(models.Model):
+    """One merge of ``merged`` into ``survivor``: both records' fields as they were before
+    (``*_snapshot``; PII values re-encrypted with the active key, never plaintext), the chosen
+    source of each field, and the ids of the rows moved per table (``{"orders": [..], …}``), so
+    that an undo restores both records and moves exactly those rows back."""
+
+    survivor = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("保留客户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("被合并客户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    performed_at = models.DateTimeField(_("合并时间"))
+    field_choices = models.JSONField(_("字段取值来源"), default=dict, blank=True)
+    survivor_snapshot = models.JSONField(_("保留客户原值"), default=dict, blank=True)
+    merged_snapshot = models.JSONField(_("被合并客户原值"), default=dict, blank=True)
+    moved_rows = models.JSONField(_("转移的记录"), default=dict, blank=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("客户合并记录")
+        verbose_name_plural = _("客户合并记录")
+        indexes = [
+            models.Index(fields=["survivor", "-performed_at"], name="merge_survivor_idx"),
+            models.Index(fields=["merged", "-performed_at"], name="merge_merged_idx"),
+            models.Index(fields=["-performed_at"], name="merge_performed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("merged")), name="merge_two_customers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    def moved_count(self, table: str) -> int:
+        return len(self.moved_rows.get(table, []))
+
+
+class MatchCandidate(models.Model):
+    """Two customers that may be the same person or company, with the evidence (a list of
+    ``{"code": …, "detail": …}``; ``identity.EVIDENCE_LABELS`` turns it into sentences). The pair
+    is stored in id order (``customer`` < ``other``), so each pair exists once; a dismissed pair
+    stays dismissed when a later scan finds it again."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.CASCADE, related_name="+"
+    )
+    other = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("疑似重复客户"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("匹配类型"), max_length=14, choices=MatchKind.choices)
+    evidence = models.JSONField(_("依据"), default=list, blank=True)
+    score = models.PositiveSmallIntegerField(_("匹配分"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.OPEN
+    )
+    found_at = models.DateTimeField(_("发现时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("疑似重复客户")
+        verbose_name_plural = _("疑似重复客户")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "other"], name="match_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(customer__lt=models.F("other")), name="match_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score"], name="match_status_score_idx"),
+            models.Index(fields=["other"], name="match_other_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_id} ~ #{self.other_id}"
