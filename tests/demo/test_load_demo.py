@@ -26,8 +26,10 @@ from toolcrm.core.pii import normalise_phone
 from toolcrm.core.roles import Role
 from toolcrm.customers.models import CompanyContact, Consent, Customer, Interaction
 from toolcrm.customers.selectors import search_customers
+from toolcrm.demo.generators.duplicates import PLANTED_NOTE
 from toolcrm.demo.generators.identifiers import is_valid_credit_code, is_valid_ean13
 from toolcrm.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from toolcrm.integrations.models import MatchCandidate
 from toolcrm.sales.models import Order, OrderLine, Payment, Return, ReturnLine, SerialNumber
 from toolcrm.stores.models import Region, StockLevel, Store
 
@@ -38,7 +40,8 @@ def test_output_reports_every_phase_with_counts_and_time(demo) -> None:  # type:
     lines = demo.splitlines()
 
     assert lines[0] == f"加载演示数据：{DEMO_CUSTOMERS} 位客户，随机种子 7"
-    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 6
+    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 7
+    assert re.search(r"重复客户样例 .*疑似重复客户 \d+", demo)
     assert "客户 120" in demo
     assert re.search(r"客户洞察 .*客户评分 \d+", demo)
     assert lines[-1].startswith("演示数据已加载，用时")
@@ -122,7 +125,7 @@ def test_every_product_is_stocked_in_every_store_some_sold_out(demo) -> None:  #
 
 
 def test_customers_are_people_and_companies_with_valid_identities(demo) -> None:  # type: ignore[no-untyped-def]
-    customers = list(Customer.objects.all())
+    customers = list(Customer.objects.exclude(notes=PLANTED_NOTE))
     assert len(customers) == DEMO_CUSTOMERS
     companies = [c for c in customers if c.kind == "company"]
     assert len(companies) >= DEMO_CUSTOMERS * 0.075
@@ -177,8 +180,9 @@ def test_orders_come_from_every_channel_over_two_years(demo) -> None:  # type: i
     assert not Order.objects.filter(channel="pos", staff__isnull=True).exists()
     pos_ids = Order.objects.filter(channel="pos").values_list("external_id", flat=True)
     assert all(re.fullmatch(r"POS-[A-Z]{2}\d{2}-\d{8}-\d{6}", x) for x in pos_ids)
-    assert Customer.objects.filter(orders__isnull=True).count() == 0
-    first_orders = Customer.objects.annotate(first=Min("orders__ordered_at"))
+    generated = Customer.objects.exclude(notes=PLANTED_NOTE)
+    assert generated.filter(orders__isnull=True).count() == 0
+    first_orders = generated.annotate(first=Min("orders__ordered_at"))
     assert not first_orders.exclude(created_at=F("first")).exists()
 
 
@@ -284,6 +288,22 @@ def test_loading_into_a_database_with_data_is_refused(demo) -> None:  # type: ig
 def test_load_demo_writes_exactly_the_generated_people(demo) -> None:  # type: ignore[no-untyped-def]
     generated = people(generate(seed=DEMO_SEED, now=timezone.now()))
 
-    loaded = list(Customer.objects.order_by("pk").values_list("name", "phone", "member_card_no"))
+    loaded = list(
+        Customer.objects.exclude(notes=PLANTED_NOTE)
+        .order_by("pk")
+        .values_list("name", "phone", "member_card_no")
+    )
 
     assert loaded == generated
+
+
+def test_planted_duplicates_wait_in_the_review_queue(demo) -> None:  # type: ignore[no-untyped-def]
+    planted = list(Customer.objects.filter(notes=PLANTED_NOTE))
+    open_pairs = MatchCandidate.objects.filter(status="open")
+
+    assert len(planted) >= 2
+    for copy in planted:
+        assert open_pairs.filter(Q(customer=copy) | Q(other=copy)).exists(), copy.name
+    family = [c for c in planted if Customer.objects.filter(phone_index=c.phone_index).count() > 1]
+    assert family, "a family member registered on the same phone"
+    assert not Customer.objects.filter(is_active=False).exists()  # nothing merged automatically

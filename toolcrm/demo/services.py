@@ -31,6 +31,7 @@ from toolcrm.demo.generators.activity import ActivityBuilder
 from toolcrm.demo.generators.catalog import CatalogBuilder, CatalogData, build_stock
 from toolcrm.demo.generators.clock import Clock
 from toolcrm.demo.generators.customers import CustomerBuilder, CustomerProfiles
+from toolcrm.demo.generators.duplicates import plant_duplicates
 from toolcrm.demo.generators.history import HistoryBuilder
 from toolcrm.demo.generators.orders import OrderBuilder
 from toolcrm.demo.generators.reference import ReferenceData, build_reference
@@ -38,6 +39,8 @@ from toolcrm.demo.generators.writer import BulkWriter, reset_sequences
 from toolcrm.demo.logins import DEMO_LOGINS
 from toolcrm.insights.models import CustomerScore
 from toolcrm.insights.services import recompute_scores
+from toolcrm.integrations.identity import scan_duplicates
+from toolcrm.integrations.models import MatchCandidate
 from toolcrm.sales.models import Order, OrderLine, Return
 from toolcrm.stores.models import Region, Store
 
@@ -147,6 +150,7 @@ class DemoLoader:
             lambda: history.store_day(profiles, activity),
             explicit_ids=[Order, OrderLine, Return],
         )
+        self._phase(_("重复客户样例"), self._duplicates, explicit_ids=[])
         # The first nightly scoring, so the 360 page's insight card is filled from the start.
         self._phase(
             _("客户洞察"),
@@ -159,6 +163,11 @@ class DemoLoader:
         catalog = CatalogBuilder(rng=rng, writer=self.writer).build()
         build_stock(rng=rng, writer=self.writer, catalog=catalog, stores=reference.stores)
         return catalog
+
+    def _duplicates(self) -> None:
+        involved = plant_duplicates(rng=self.rng("duplicates"), customers=self.customers)
+        self.writer.counts[Customer] += len(involved) // 2
+        self.writer.counts[MatchCandidate] += scan_duplicates(customer_ids=involved)
 
     def _insights(self) -> None:
         result = recompute_scores(now=self.clock.now)
