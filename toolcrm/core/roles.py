@@ -38,6 +38,7 @@ class Capability(models.TextChoices):
     IMPORT_DATA = "integrations.import", _("导入数据")
     IMPORT_CATALOG = "integrations.import_catalog", _("导入商品资料（含新建品牌、品类）")
     MERGE_CUSTOMERS = "customers.merge", _("合并客户")
+    EXPORT_CUSTOMERS = "customers.export", _("导出客户名单（手机号打码）")
 
 
 _ALL = frozenset(Capability)
@@ -57,11 +58,26 @@ _FRONT_DESK = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: _FRONT_DESK,
     Role.STORE_MANAGER: _FRONT_DESK
-    | {Capability.REVEAL_PII, Capability.IMPORT_DATA, Capability.MERGE_CUSTOMERS},
+    | {
+        Capability.REVEAL_PII,
+        Capability.IMPORT_DATA,
+        Capability.MERGE_CUSTOMERS,
+        Capability.EXPORT_CUSTOMERS,
+    },
     Role.REGIONAL_MANAGER: _FRONT_DESK
-    | {Capability.REVEAL_PII, Capability.IMPORT_DATA, Capability.MERGE_CUSTOMERS},
+    | {
+        Capability.REVEAL_PII,
+        Capability.IMPORT_DATA,
+        Capability.MERGE_CUSTOMERS,
+        Capability.EXPORT_CUSTOMERS,
+    },
     Role.HQ_MARKETING: frozenset(
-        {Capability.VIEW_CUSTOMERS, Capability.VIEW_SALES, Capability.VIEW_CATALOG}
+        {
+            Capability.VIEW_CUSTOMERS,
+            Capability.VIEW_SALES,
+            Capability.VIEW_CATALOG,
+            Capability.EXPORT_CUSTOMERS,
+        }
     ),
     Role.TECHNICIAN: frozenset(
         {
@@ -71,7 +87,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CATALOG,
         }
     ),
-    Role.B2B_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII},
+    Role.B2B_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.EXPORT_CUSTOMERS},
     Role.ADMIN: _ALL,
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from toolcrm.integrations import views
+from toolcrm.integrations import export_views, views
 
 app_name = "integrations"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:job_id>/start/", views.start, name="start"),
     path("<int:job_id>/", views.job_detail, name="job_detail"),
     path("<int:job_id>/errors.csv", views.error_report, name="error_report"),
+    path("export/customers/", export_views.customer_export, name="customer_export"),
 ]
