@@ -24,6 +24,7 @@ from toolcrm.catalog.api import router as products_router
 from toolcrm.core.api_auth import api_auth, user_for_token
 from toolcrm.core.api_errors import register_error_handlers
 from toolcrm.customers.api import router as customers_router
+from toolcrm.integrations.api import router as integrations_router
 from toolcrm.sales.api import customer_orders_router
 from toolcrm.sales.api import router as orders_router
 
@@ -82,3 +83,4 @@ api.add_router("/customers/", customers_router)
 api.add_router("/customers/", customer_orders_router)
 api.add_router("/orders/", orders_router)
 api.add_router("/products/", products_router)
+api.add_router("/integrations/", integrations_router)

@@ -231,6 +231,15 @@ REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # With Redis at hand the cache is shared by every web process, so per-user rate limits (the
+    # integration API) count across processes instead of once per process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "toolcrm",
+        }
+    }
 
 # Security headers and cookies. Production turns the HTTPS-only ones on.
 SESSION_COOKIE_HTTPONLY = True
@@ -284,3 +293,5 @@ LOGGING = {
 # API tokens for integrations are hashed; the API accepts "Authorization: Bearer <token>".
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+# Calls per user to the batch endpoints of /api/integrations/ ("120/m": 120 a minute; s, m, h, d).
+INTEGRATION_API_RATE = env("INTEGRATION_API_RATE", "120/m")

@@ -195,7 +195,7 @@ class DuplicatePhoneOut(Schema):
     )
 
 
-def _service_data(user: Any, fields: dict[str, Any], *, is_new: bool) -> dict[str, Any]:
+def customer_service_data(user: Any, fields: dict[str, Any], *, is_new: bool) -> dict[str, Any]:
     """Schema fields → the services' data dict: enums become their values, ``null`` the field's
     empty value, and a store reference the store (a new customer defaults to the caller's)."""
     data = {
@@ -260,7 +260,7 @@ def create(request: HttpRequest, payload: CustomerIn) -> Status[Any]:
     """Phones are normalised to E.164 and must be unique across the chain: a duplicate is a
     400 with `code` `duplicate_phone` (and the existing customer's id when you may see them)."""
     require_capability(request.user, Capability.EDIT_CUSTOMERS)
-    data = _service_data(request.user, payload.model_dump(), is_new=True)
+    data = customer_service_data(request.user, payload.model_dump(), is_new=True)
     try:
         customer = create_customer(user=request.user, data=data)
     except DuplicatePhoneError as error:
@@ -276,7 +276,7 @@ def create(request: HttpRequest, payload: CustomerIn) -> Status[Any]:
 def update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Status[Any]:
     require_capability(request.user, Capability.EDIT_CUSTOMERS)
     customer = get_customer_for(user=request.user, customer_id=customer_id)
-    data = _service_data(request.user, payload.model_dump(exclude_unset=True), is_new=False)
+    data = customer_service_data(request.user, payload.model_dump(exclude_unset=True), is_new=False)
     try:
         customer = update_customer(user=request.user, customer=customer, data=data)
     except DuplicatePhoneError as error:

@@ -132,7 +132,11 @@ def _check_duplicates(customer: Customer) -> None:
 
 
 @transaction.atomic
-def create_customer(*, user: Any, data: dict[str, Any]) -> Customer:
+def create_customer(
+    *, user: Any, data: dict[str, Any], allow_duplicate_phone: bool = False
+) -> Customer:
+    """``allow_duplicate_phone``: only for provisional customers created by integrations when the
+    phone belongs to a customer outside the user's scope; the duplicate scan pairs them later."""
     _require(user, Capability.EDIT_CUSTOMERS)
     clean = _normalise(data)
     customer = Customer(created_by=user if user.is_authenticated else None)
@@ -143,7 +147,8 @@ def create_customer(*, user: Any, data: dict[str, Any]) -> Customer:
         customer.member_card_no = None
     customer.full_clean()
     _check_store_in_scope(user, customer.home_store_id)
-    _check_duplicates(customer)
+    if not allow_duplicate_phone:
+        _check_duplicates(customer)
     customer.save()
     return customer
 

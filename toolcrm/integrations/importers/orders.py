@@ -9,7 +9,6 @@ its source and a note saying so, for identity resolution to confirm or merge lat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from toolcrm.catalog.models import Product
 from toolcrm.core.pii import to_halfwidth
 from toolcrm.customers import services as customer_services
-from toolcrm.customers.choices import SourceChannel
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.integrations.importers.base import (
@@ -38,6 +36,7 @@ from toolcrm.integrations.parsing import (
     parse_phone,
     parse_quantity,
 )
+from toolcrm.integrations.provisional import create_provisional_customer
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.services import (
     OrderConflictError,
@@ -47,7 +46,6 @@ from toolcrm.sales.services import (
 )
 from toolcrm.stores.models import Store
 
-PROVISIONAL_NOTE = "临时客户：导入订单 %(channel)s/%(external_id)s 时自动建档，待身份核对"
 CUSTOMER_NOT_YOURS = _("该手机号/会员卡号属于您权限范围外的客户：%(value)s")
 UNKNOWN_CARD = _("会员卡号不存在：%(value)s")
 OTHER_LINE_BAD = _("同一订单（%(external_id)s）的其他行有错误，整单未导入")
@@ -85,11 +83,6 @@ _CHANNELS = lower_choices(
     {"pos": OrderChannel.POS, "门店": OrderChannel.POS, "线上": OrderChannel.ECOMMERCE},
     dict(OrderChannel.choices),
 )
-_SOURCE_OF_CHANNEL: dict[str, str] = {
-    OrderChannel.POS: SourceChannel.STORE,
-    OrderChannel.ECOMMERCE: SourceChannel.ECOMMERCE,
-    OrderChannel.MINIPROGRAM: SourceChannel.MINIPROGRAM,
-}
 # create_order's error keys → this importer's fields.
 _ORDER_KEYS = {"store": "store", "ordered_at": "ordered_at", "external_id": "external_id"}
 
@@ -207,15 +200,14 @@ class OrderImporter(Importer):
     def _provisional_customer(
         self, row: Row, phone: str, store: Store | None, channel: str, external_id: str
     ) -> Customer:
-        name = clean_text(self.raw(row, "customer_name"))[:100] or f"临时客户{phone[-4:]}"
-        data: dict[str, Any] = {
-            "name": name,
-            "phone": phone,
-            "home_store": store,
-            "source_channel": _SOURCE_OF_CHANNEL.get(channel, SourceChannel.STORE),
-            "notes": PROVISIONAL_NOTE % {"channel": channel, "external_id": external_id},
-        }
-        return customer_services.create_customer(user=self.user, data=data)
+        return create_provisional_customer(
+            user=self.user,
+            phone=phone,
+            name=clean_text(self.raw(row, "customer_name")),
+            store=store,
+            channel=channel,
+            external_id=external_id,
+        )
 
     def _order_problems(self, rows: Sequence[Row], error: ValidationError) -> list[RowProblem]:
         problems: list[RowProblem] = []
