@@ -24,6 +24,17 @@ from toolcrm.integrations.parsing import CellError, Row, clean_text, is_blank
 from toolcrm.integrations.parsing.errors import quote_value
 from toolcrm.stores.models import Store
 
+# Shared by the customer and order importers: a phone or card that belongs to someone out of scope.
+CUSTOMER_NOT_YOURS = _("该手机号/会员卡号属于您权限范围外的客户：%(value)s")
+
+
+def error_items(error: ValidationError) -> list[tuple[str, list[str]]]:
+    """A ValidationError as ``(key, messages)`` pairs; a plain list comes under key ``""``."""
+    if hasattr(error, "error_dict"):
+        return list(error.message_dict.items())
+    return [("", error.messages)]
+
+
 T = TypeVar("T")
 
 REQUIRED_MISSING = _("缺少必填值：%(field)s")
@@ -200,25 +211,24 @@ class Importer:
         self, row: Row, error: ValidationError, columns: Mapping[str, str]
     ) -> list[RowProblem]:
         """A service's ValidationError as problems on the columns its keys map to."""
-        problems = []
-        items = (
-            error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
+        return [
+            self.service_problem(row, name, message, value=quote_value(self.raw(row, name)))
+            for key, messages in error_items(error)
+            for name in [columns.get(key, key)]
+            for message in messages
+        ]
+
+    def service_problem(self, row: Row, name: str, message: str, *, value: str) -> RowProblem:
+        """One message a domain service raised, reported on column ``name`` in both languages."""
+        zh, en = translated_pair(message)
+        return RowProblem(
+            row_number=row.number,
+            column=self.column(name) or name,
+            value=value,
+            code="invalid",
+            message_zh=zh,
+            message_en=en,
         )
-        for key, messages in items:
-            name = columns.get(key, key)
-            for message in messages:
-                zh, en = translated_pair(message)
-                problems.append(
-                    RowProblem(
-                        row_number=row.number,
-                        column=self.column(name) or name,
-                        value=quote_value(self.raw(row, name)),
-                        code="invalid",
-                        message_zh=zh,
-                        message_en=en,
-                    )
-                )
-        return problems
 
     # -- stores ----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.integrations.addresses import normalise_address
 from toolcrm.integrations.importers.base import (
+    CUSTOMER_NOT_YOURS,
     FieldSpec,
     Importer,
     Outcome,
@@ -33,7 +34,6 @@ from toolcrm.integrations.importers.base import (
 from toolcrm.integrations.parsing import Row, clean_text, parse_date, parse_phone
 from toolcrm.integrations.parsing.errors import CellError
 
-NOT_YOURS = _("该手机号/会员卡号属于您权限范围外的客户：%(value)s")
 BAD_EMAIL = _("邮箱格式不正确：%(value)s")
 PHONE_OR_CARD = _("手机号和会员卡号至少填写一项")
 
@@ -174,7 +174,9 @@ class CustomerImporter(Importer):
             return None
         if not customers_visible_to(self.user).filter(pk=found.pk).exists():
             key = "phone" if data.get("phone") else "member_card_no"
-            problems.append(self.problem(row, key, self.raw(row, key), "not_yours", NOT_YOURS))
+            problems.append(
+                self.problem(row, key, self.raw(row, key), "not_yours", CUSTOMER_NOT_YOURS)
+            )
             return None
         if not clean_text(self.raw(row, "home_store")):
             data.pop("home_store", None)  # an update keeps the home store unless the row names one

@@ -19,14 +19,15 @@ from toolcrm.customers import services as customer_services
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.integrations.importers.base import (
+    CUSTOMER_NOT_YOURS,
     FieldSpec,
     Importer,
     Outcome,
     RowProblem,
     RowRejected,
+    error_items,
     lower_choices,
     render_problem,
-    translated_pair,
 )
 from toolcrm.integrations.parsing import (
     Row,
@@ -46,7 +47,6 @@ from toolcrm.sales.services import (
 )
 from toolcrm.stores.models import Store
 
-CUSTOMER_NOT_YOURS = _("该手机号/会员卡号属于您权限范围外的客户：%(value)s")
 UNKNOWN_CARD = _("会员卡号不存在：%(value)s")
 OTHER_LINE_BAD = _("同一订单（%(external_id)s）的其他行有错误，整单未导入")
 CONFLICT = _("订单 %(external_id)s 已存在，但内容（门店、客户、商品或金额）与本文件不同")
@@ -211,27 +211,14 @@ class OrderImporter(Importer):
 
     def _order_problems(self, rows: Sequence[Row], error: ValidationError) -> list[RowProblem]:
         problems: list[RowProblem] = []
-        items = (
-            error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
-        )
-        for key, messages in items:
+        for key, messages in error_items(error):
             parts = key.split(".")
             row, name = rows[0], _ORDER_KEYS.get(key, "customer_phone")
             if parts[0] == "lines" and len(parts) >= 2 and parts[1].isdigit():
                 row = rows[int(parts[1])]
                 name = parts[2] if len(parts) > 2 else "sku"
-            for message in messages:
-                zh, en = translated_pair(message)
-                problems.append(
-                    RowProblem(
-                        row_number=row.number,
-                        column=self.column(name) or name,
-                        value=clean_text(self.raw(row, name)),
-                        code="invalid",
-                        message_zh=zh,
-                        message_en=en,
-                    )
-                )
+            value = clean_text(self.raw(row, name))
+            problems += [self.service_problem(row, name, m, value=value) for m in messages]
         return problems
 
 
