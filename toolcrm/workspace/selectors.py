@@ -17,7 +17,7 @@ from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from toolcrm.core.scoping import ALL_STORES, store_ids_for
+from toolcrm.core.scoping import ALL_STORES, restrict_to_stores, store_ids_for
 from toolcrm.customers.models import Consent, Customer, Interaction
 from toolcrm.customers.selectors import consent_matrix, customers_visible_to, get_customer_for
 from toolcrm.insights.models import CustomerScore
@@ -29,19 +29,12 @@ ZERO = Decimal("0.00")
 TIMELINE_LIMIT = 30
 
 
-def _scoped(queryset: QuerySet[Any], user: Any, store_field: str) -> QuerySet[Any]:
-    store_ids = store_ids_for(user)
-    if store_ids is ALL_STORES:
-        return queryset
-    return queryset.filter(**{f"{store_field}__in": sorted(store_ids or ())})
-
-
 def _day_scoped(queryset: QuerySet[Any], user: Any, *, store_field: str) -> QuerySet[Any]:
     """The store's day for store-bound users; for a user without a store scope (a B2B account
     manager) the day of the customers they look after."""
     store_ids = store_ids_for(user)
     if store_ids is ALL_STORES or store_ids:
-        return _scoped(queryset, user, store_field)
+        return restrict_to_stores(queryset, user, store_field=store_field)
     return queryset.filter(customer__in=customers_visible_to(user))
 
 
