@@ -17,9 +17,8 @@ from pydantic import Field
 
 from toolcrm.catalog.models import Product
 from toolcrm.catalog.selectors import get_product, product_list
-from toolcrm.core.api_auth import require_capability
 from toolcrm.core.api_errors import ErrorOut, FieldErrorsOut
-from toolcrm.core.roles import Capability
+from toolcrm.core.roles import Capability, require_capability
 
 router = Router(tags=["products"])
 

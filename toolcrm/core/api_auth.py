@@ -10,7 +10,7 @@
   use a second factor and has not verified one in this session is not authenticated here either
   (the OTP middleware leaves ``/api/`` to this class).
 
-``require_capability`` is the one permission check handlers make (403 when missing). This module
+``core.roles.require_capability`` is the one permission check handlers make (403). This module
 sits in ``core`` and so cannot import ``accounts``; it reaches the token model through the app
 registry.
 """
@@ -24,15 +24,12 @@ from typing import Any
 from auditlog.context import auditlog_value
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
-
-from toolcrm.core.roles import Capability, has_capability
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -97,8 +94,3 @@ class SessionAuth(NinjaSessionAuth):
 def api_auth() -> list[Any]:
     """The authentication accepted on every endpoint: a bearer token or the UI session."""
     return [BearerTokenAuth(), SessionAuth()]
-
-
-def require_capability(user: Any, capability: Capability) -> None:
-    if not has_capability(user, capability):
-        raise PermissionDenied(capability.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,9 @@ def has_capability(user: Any, capability: Capability) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
+
+
+def require_capability(user: Any, capability: Capability) -> None:
+    """The one permission check of views, API handlers and services: 403 without it."""
+    if not has_capability(user, capability):
+        raise PermissionDenied(capability.value)

@@ -21,10 +21,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from toolcrm.core.api_auth import require_capability
 from toolcrm.core.api_errors import ErrorOut, FieldError, FieldErrorsOut
 from toolcrm.core.pii import mask_phone
-from toolcrm.core.roles import Capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.choices import AgeBand, CompanyType, CustomerKind, Gender, SourceChannel
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +26,7 @@ from toolcrm.core.pii import (
     normalise_phone,
     phone_index,
 )
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.choices import CustomerKind
 from toolcrm.customers.models import Consent, Customer, Interaction
@@ -69,11 +69,6 @@ class DuplicatePhoneError(ValidationError):
     def __init__(self, existing: Customer, field: str) -> None:
         self.existing = existing
         super().__init__({field: _("该手机号已被其他客户使用，请勿重复建档。")})
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not has_capability(user, capability):
-        raise PermissionDenied(capability.value)
 
 
 def _check_store_in_scope(user: Any, store_id: int | None) -> None:
@@ -137,7 +132,7 @@ def create_customer(
 ) -> Customer:
     """``allow_duplicate_phone``: only for provisional customers created by integrations when the
     phone belongs to a customer outside the user's scope; the duplicate scan pairs them later."""
-    _require(user, Capability.EDIT_CUSTOMERS)
+    require_capability(user, Capability.EDIT_CUSTOMERS)
     clean = _normalise(data)
     customer = Customer(created_by=user if user.is_authenticated else None)
     for name in EDITABLE_FIELDS:
@@ -155,7 +150,7 @@ def create_customer(
 
 @transaction.atomic
 def update_customer(*, user: Any, customer: Customer, data: dict[str, Any]) -> Customer:
-    _require(user, Capability.EDIT_CUSTOMERS)
+    require_capability(user, Capability.EDIT_CUSTOMERS)
     clean = _normalise({**{n: getattr(customer, n) for n in ("kind", "phone")}, **data})
     changed: list[str] = []
     for name in EDITABLE_FIELDS:
@@ -189,7 +184,7 @@ def record_interaction(
     summary: str,
     occurred_at: datetime | None = None,
 ) -> Interaction:
-    _require(user, Capability.RECORD_INTERACTION)
+    require_capability(user, Capability.RECORD_INTERACTION)
     interaction = Interaction(
         customer=customer,
         kind=kind,
@@ -216,7 +211,7 @@ def record_consent(
     source: str,
 ) -> Consent:
     """Append a consent event; the latest event per channel × purpose is the current state."""
-    _require(user, Capability.RECORD_CONSENT)
+    require_capability(user, Capability.RECORD_CONSENT)
     consent = Consent(
         customer=customer,
         channel=channel,
@@ -246,7 +241,7 @@ def reveal_pii(
     *, user: Any, customer: Customer, field: str, reason: str, ip: str = ""
 ) -> RevealedValue:
     """Return an unmasked value for a permitted role; the reason is mandatory and audit-logged."""
-    _require(user, Capability.REVEAL_PII)
+    require_capability(user, Capability.REVEAL_PII)
     if field not in REVEALABLE_FIELDS:
         raise ValidationError({"field": _("该字段不可查看。")})
     reason = (reason or "").strip()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -16,16 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers import selectors, services
 from toolcrm.customers.forms import ConsentForm, CustomerForm, InteractionForm, RevealForm
 
 PAGE_SIZE = 25
-
-
-def _require(request: HttpRequest, capability: Capability) -> None:
-    if not has_capability(request.user, capability):
-        raise PermissionDenied(capability.value)
 
 
 def _apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -40,7 +35,7 @@ def _apply_errors(form: BaseForm, error: ValidationError) -> None:
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
     """The one search box (phone / member card / name prefix) and, without a query, the list."""
-    _require(request, Capability.VIEW_CUSTOMERS)
+    require_capability(request.user, Capability.VIEW_CUSTOMERS)
     query = request.GET.get("q", "").strip()
     context: dict[str, Any] = {"query": query}
     if query:
@@ -66,7 +61,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.EDIT_CUSTOMERS)
+    require_capability(request.user, Capability.EDIT_CUSTOMERS)
     form = CustomerForm(request.POST or None, user=request.user)
     duplicate = None
     if request.method == "POST" and form.is_valid():
@@ -87,7 +82,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Capability.EDIT_CUSTOMERS)
+    require_capability(request.user, Capability.EDIT_CUSTOMERS)
     customer = selectors.get_customer_for(user=request.user, customer_id=customer_id)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     duplicate = None
@@ -118,7 +113,7 @@ def _visible_duplicate(request: HttpRequest, error: services.DuplicatePhoneError
 @login_required
 @require_POST
 def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Capability.RECORD_INTERACTION)
+    require_capability(request.user, Capability.RECORD_INTERACTION)
     customer = selectors.get_customer_for(user=request.user, customer_id=customer_id)
     form = InteractionForm(request.POST)
     if form.is_valid():
@@ -145,7 +140,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_create(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Capability.RECORD_CONSENT)
+    require_capability(request.user, Capability.RECORD_CONSENT)
     customer = selectors.get_customer_for(user=request.user, customer_id=customer_id)
     form = ConsentForm(request.POST)
     if form.is_valid():
@@ -168,7 +163,7 @@ def consent_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 def reveal(request: HttpRequest, customer_id: int) -> HttpResponse:
     """HTMX: swap a masked value for the real one after a reason is given (audit-logged)."""
-    _require(request, Capability.REVEAL_PII)
+    require_capability(request.user, Capability.REVEAL_PII)
     customer = selectors.get_customer_for(user=request.user, customer_id=customer_id)
     form = RevealForm(request.POST)
     field_name = request.POST.get("field", "phone")

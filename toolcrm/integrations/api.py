@@ -18,9 +18,8 @@ from ninja import Router, Schema
 from ninja.throttling import UserRateThrottle
 from pydantic import ConfigDict, Field
 
-from toolcrm.core.api_auth import require_capability
 from toolcrm.core.api_errors import ErrorOut, FieldError, FieldErrorsOut
-from toolcrm.core.roles import Capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.api import CustomerIn, customer_service_data
 from toolcrm.integrations.batch import (
     MAX_BATCH_ITEMS,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from toolcrm.core import crypto
 from toolcrm.core.audit import log_event
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.choices import CustomerKind
 from toolcrm.customers.models import CompanyContact, Consent, Customer, Interaction
 from toolcrm.customers.selectors import customers_visible_to
@@ -92,11 +92,6 @@ MOVED_TABLES = (
     MovedTable("consents", gettext_lazy("授权记录"), Consent, "customer"),
     MovedTable("contacts", gettext_lazy("企业联系人"), CompanyContact, "company"),
 )
-
-
-def _require(user: Any) -> None:
-    if not has_capability(user, Capability.MERGE_CUSTOMERS):
-        raise PermissionDenied(Capability.MERGE_CUSTOMERS.value)
 
 
 def _snapshot(customer: Customer) -> dict[str, Any]:
@@ -168,7 +163,7 @@ def merge_customers(
 ) -> MergeRecord:
     """Merge ``other`` into ``survivor``; fields not in ``field_choices`` keep the survivor's
     value. Both customers must already have been fetched through ``get_customer_for``."""
-    _require(user)
+    require_capability(user, Capability.MERGE_CUSTOMERS)
     if customers_visible_to(user).filter(pk__in=[survivor.pk, other.pk]).count() != 2:
         raise PermissionDenied("customer outside scope")
     _lock(survivor, other)
@@ -250,7 +245,7 @@ def undo_blocker(merge: MergeRecord) -> str:
 @transaction.atomic
 def undo_merge(*, user: Any, merge: MergeRecord) -> MergeRecord:
     """Restore both customers as they were and move the moved rows back to the merged one."""
-    _require(user)
+    require_capability(user, Capability.MERGE_CUSTOMERS)
     merge = MergeRecord.objects.select_for_update().get(pk=merge.pk)
     survivor, merged = merge.survivor, merge.merged
     _lock(survivor, merged)
@@ -295,7 +290,7 @@ def auto_merge_deterministic(*, user: Any) -> list[MergeRecord]:
     with different names) into the older record, filling its blanks from the newer one. Two
     company records are merged only on the same credit code. Each merge is its own transaction
     and is undoable like a manual one; a pair refused by the rules stays in the queue."""
-    _require(user)
+    require_capability(user, Capability.MERGE_CUSTOMERS)
     records = []
     candidates = MatchCandidate.objects.filter(
         status=MatchStatus.OPEN, kind=MatchKind.DETERMINISTIC

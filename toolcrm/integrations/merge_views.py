@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,22 +17,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.selectors import get_customer_for
 from toolcrm.integrations import identity, merge, selectors
 
 PAGE_SIZE = 25
 
 
-def _require(request: HttpRequest) -> None:
-    if not has_capability(request.user, Capability.MERGE_CUSTOMERS):
-        raise PermissionDenied(Capability.MERGE_CUSTOMERS.value)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge_screen(request: HttpRequest, survivor_id: int, other_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     survivor = get_customer_for(user=request.user, customer_id=survivor_id)
     other = get_customer_for(user=request.user, customer_id=other_id)
     errors: list[str] = []
@@ -72,7 +67,7 @@ def merge_screen(request: HttpRequest, survivor_id: int, other_id: int) -> HttpR
 @login_required
 @require_GET
 def merge_history(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     page = Paginator(selectors.merge_records_visible_to(request.user), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     return render(
@@ -85,7 +80,7 @@ def merge_history(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     record = selectors.get_merge_for(user=request.user, merge_id=merge_id)
     try:
         merge.undo_merge(user=request.user, merge=record)
@@ -99,7 +94,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def candidate_queue(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     page = Paginator(selectors.candidate_queue(request.user), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     rows = [(c, selectors.candidate_evidence(c)) for c in page_obj.object_list]
@@ -111,7 +106,7 @@ def candidate_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_candidates(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     customer = get_customer_for(user=request.user, customer_id=customer_id)
     matches = selectors.candidates_for(user=request.user, customer=customer)
     rows = [(m, [identity.evidence_text(item) for item in m.evidence]) for m in matches]
@@ -123,7 +118,7 @@ def customer_candidates(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss_candidate(request: HttpRequest, customer_id: int, other_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.MERGE_CUSTOMERS)
     customer = get_customer_for(user=request.user, customer_id=customer_id)
     other = get_customer_for(user=request.user, customer_id=other_id)
     identity.dismiss_pair(user=request.user, customer=customer, other=other)

@@ -7,25 +7,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.integrations import selectors, services
 from toolcrm.integrations.choices import ImportStatus
 from toolcrm.integrations.forms import MappingForm, UploadForm
 from toolcrm.integrations.parsing import TableError
 
 PAGE_SIZE = 25
-
-
-def _require(request: HttpRequest) -> None:
-    if not has_capability(request.user, Capability.IMPORT_DATA):
-        raise PermissionDenied(Capability.IMPORT_DATA.value)
 
 
 def _message(error: TableError) -> str:
@@ -35,7 +30,7 @@ def _message(error: TableError) -> str:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     page = Paginator(selectors.import_jobs_visible_to(request.user), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     return render(
@@ -45,7 +40,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     kinds = services.kinds_for(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +66,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mapping(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     job = selectors.get_import_job_for(user=request.user, job_id=job_id)
     if job.status != ImportStatus.DRAFT:
         return redirect(job)
@@ -103,7 +98,7 @@ def mapping(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def preview(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     job = selectors.get_import_job_for(user=request.user, job_id=job_id)
     if job.status != ImportStatus.DRAFT:
         return redirect(job)
@@ -130,7 +125,7 @@ def preview(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def start(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     job = selectors.get_import_job_for(user=request.user, job_id=job_id)
     try:
         services.start_import_job(user=request.user, job=job)
@@ -143,7 +138,7 @@ def start(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     job = selectors.get_import_job_for(user=request.user, job_id=job_id)
     template = (
         "integrations/partials/progress.html"
@@ -156,7 +151,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def error_report(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request)
+    require_capability(request.user, Capability.IMPORT_DATA)
     job = selectors.get_import_job_for(user=request.user, job_id=job_id)
     response = HttpResponse(selectors.error_report_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'

@@ -19,9 +19,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from toolcrm.core.api_auth import require_capability
 from toolcrm.core.api_errors import ErrorOut, FieldErrorsOut
-from toolcrm.core.roles import Capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.api import LocalDateTime, StoreOut, StoreReference
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from toolcrm.sales.models import Order, OrderLine
