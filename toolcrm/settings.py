@@ -219,6 +219,13 @@ INSIGHTS_RFM_WINDOW_DAYS = int(env("INSIGHTS_RFM_WINDOW_DAYS", "365"))
 INSIGHTS_CLV_MIN_CUSTOMERS = int(env("INSIGHTS_CLV_MIN_CUSTOMERS", "50"))
 INSIGHTS_CLV_PENALIZER = float(env("INSIGHTS_CLV_PENALIZER", "0.001"))
 
+# Periodic jobs: `manage.py run_scheduler` (started by `make run` and in deploy/) enqueues each
+# task once a day at its local time (TIME_ZONE); a missed run is caught up when it starts again.
+# (name, dotted path of a django-tasks task, "HH:MM")
+SCHEDULE: list[tuple[str, str, str]] = [
+    ("insights.nightly", "toolcrm.insights.tasks.recompute_all_scores", "02:00"),
+]
+
 # Background work: the database queue by default (make run starts its worker), RQ on Redis at scale.
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 _TASK_BACKENDS = {

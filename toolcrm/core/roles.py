@@ -40,6 +40,14 @@ class Capability(models.TextChoices):
     IMPORT_CATALOG = "integrations.import_catalog", _("导入商品资料（含新建品牌、品类）")
     MERGE_CUSTOMERS = "customers.merge", _("合并客户")
     EXPORT_CUSTOMERS = "customers.export", _("导出客户名单（手机号打码）")
+    EXPORT_ORDERS = "sales.export", _("导出订单")
+    MANAGE_TAGS = "tags.manage", _("定义规则标签")
+    VIEW_TAG_REPORT = "tags.report", _("查看标签统计")
+    VIEW_MODELS = "insights.models", _("查看预测模型与评估")
+    REDEEM_COUPONS = "loyalty.redeem", _("核销优惠券、积分抵扣")
+    ISSUE_COUPONS = "loyalty.issue", _("发放优惠券、调整积分")
+    MANAGE_LOYALTY = "loyalty.manage", _("设置会员等级、券模板与推荐奖励")
+    MANAGE_RENTALS = "rentals.manage", _("工具租借与试用")
 
 
 _ALL = frozenset(Capability)
@@ -53,31 +61,39 @@ _FRONT_DESK = frozenset(
         Capability.CREATE_ORDERS,
         Capability.VIEW_CATALOG,
         Capability.VIEW_STORE_DASHBOARD,
+        Capability.REDEEM_COUPONS,
+        Capability.MANAGE_RENTALS,
+    }
+)
+_MANAGERS = frozenset(
+    {
+        Capability.REVEAL_PII,
+        Capability.IMPORT_DATA,
+        Capability.MERGE_CUSTOMERS,
+        Capability.EXPORT_CUSTOMERS,
+        Capability.EXPORT_ORDERS,
+        Capability.MANAGE_TAGS,
+        Capability.VIEW_TAG_REPORT,
+        Capability.ISSUE_COUPONS,
     }
 )
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: _FRONT_DESK,
-    Role.STORE_MANAGER: _FRONT_DESK
-    | {
-        Capability.REVEAL_PII,
-        Capability.IMPORT_DATA,
-        Capability.MERGE_CUSTOMERS,
-        Capability.EXPORT_CUSTOMERS,
-    },
-    Role.REGIONAL_MANAGER: _FRONT_DESK
-    | {
-        Capability.REVEAL_PII,
-        Capability.IMPORT_DATA,
-        Capability.MERGE_CUSTOMERS,
-        Capability.EXPORT_CUSTOMERS,
-    },
+    Role.STORE_MANAGER: _FRONT_DESK | _MANAGERS,
+    Role.REGIONAL_MANAGER: _FRONT_DESK | _MANAGERS,
     Role.HQ_MARKETING: frozenset(
         {
             Capability.VIEW_CUSTOMERS,
             Capability.VIEW_SALES,
             Capability.VIEW_CATALOG,
             Capability.EXPORT_CUSTOMERS,
+            Capability.EXPORT_ORDERS,
+            Capability.MANAGE_TAGS,
+            Capability.VIEW_TAG_REPORT,
+            Capability.VIEW_MODELS,
+            Capability.ISSUE_COUPONS,
+            Capability.MANAGE_LOYALTY,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -88,7 +104,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CATALOG,
         }
     ),
-    Role.B2B_MANAGER: _FRONT_DESK | {Capability.REVEAL_PII, Capability.EXPORT_CUSTOMERS},
+    Role.B2B_MANAGER: _FRONT_DESK
+    | {
+        Capability.REVEAL_PII,
+        Capability.EXPORT_CUSTOMERS,
+        Capability.EXPORT_ORDERS,
+        Capability.ISSUE_COUPONS,
+    },
     Role.ADMIN: _ALL,
 }
 
