@@ -112,26 +112,27 @@ chromium:
 
 # --- Everyday commands -----------------------------------------------------------------------
 
-# Web server and worker each run in their own process group (set -m), so that stopping one also
-# stops its autoreloader child. Ctrl-C, a TERM to make, or either process exiting ends the wait;
-# the EXIT trap then stops both groups, so nothing is left running.
+# Web server, worker and scheduler (settings.SCHEDULE) each run in their own process group (set -m),
+# so that stopping one also stops its autoreloader child. Ctrl-C, a TERM to make, or any of them
+# exiting ends the wait; the EXIT trap then stops all groups, so nothing is left running.
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo --if-empty
-	@set -m; web=; worker=; \
+	@set -m; web=; worker=; scheduler=; \
 	stop() { \
 	  trap - EXIT INT TERM HUP; \
-	  for group in $$web $$worker; do kill -TERM -- "-$$group" 2>/dev/null || true; done; \
+	  for group in $$web $$worker $$scheduler; do kill -TERM -- "-$$group" 2>/dev/null || true; done; \
 	  wait 2>/dev/null || true; \
-	  echo "ToolCRM stopped (web server and worker)."; \
+	  echo "ToolCRM stopped (web server, worker and scheduler)."; \
 	}; \
 	trap stop EXIT; trap 'exit 0' INT; trap 'exit 143' TERM HUP; \
 	echo; $(MANAGE) demo_logins; echo; \
-	echo "ToolCRM: http://$(HOST):$(PORT)/   (worker: $(TASKS_BACKEND) backend; Ctrl-C stops both)"; \
+	echo "ToolCRM: http://$(HOST):$(PORT)/   (worker: $(TASKS_BACKEND) backend, scheduler; Ctrl-C stops all)"; \
 	echo; \
 	$(WORKER_CMD) & worker=$$!; \
+	$(MANAGE) run_scheduler & scheduler=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT) & web=$$!; \
-	wait -n $$web $$worker
+	wait -n $$web $$worker $$scheduler
 
 worker: install-python
 	$(WORKER_CMD)

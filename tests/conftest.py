@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from tests.browser.fixtures import browser, page  # noqa: F401 (one Playwright session for all)
 from tests.factories import RegionFactory, StoreFactory, UserFactory
 from toolcrm.accounts.models import User
 from toolcrm.core.roles import Role

@@ -25,6 +25,9 @@ from toolcrm.core.api_auth import api_auth, user_for_token
 from toolcrm.core.api_errors import register_error_handlers
 from toolcrm.customers.api import router as customers_router
 from toolcrm.integrations.api import router as integrations_router
+from toolcrm.loyalty.api import router as loyalty_router
+from toolcrm.recommendations.api import router as recommendations_router
+from toolcrm.rentals.api import router as rentals_router
 from toolcrm.sales.api import customer_orders_router
 from toolcrm.sales.api import router as orders_router
 
@@ -81,6 +84,9 @@ api = NinjaAPI(
 register_error_handlers(api)
 api.add_router("/customers/", customers_router)
 api.add_router("/customers/", customer_orders_router)
+api.add_router("/customers/", recommendations_router)
 api.add_router("/orders/", orders_router)
 api.add_router("/products/", products_router)
 api.add_router("/integrations/", integrations_router)
+api.add_router("/rentals/", rentals_router)
+api.add_router("/loyalty/", loyalty_router)

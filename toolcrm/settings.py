@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "toolcrm.sales",
     "toolcrm.insights",
     "toolcrm.integrations",
+    "toolcrm.tags",
+    "toolcrm.loyalty",
+    "toolcrm.recommendations",
+    "toolcrm.rentals",
     "toolcrm.workspace",
     "toolcrm.demo",
 ]
@@ -198,6 +202,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 # Rows per transaction of an import job; progress is saved after each chunk.
 IMPORT_CHUNK_SIZE = int(env("IMPORT_CHUNK_SIZE", "500"))
+# Order files of at least this many rows import through the bulk path on PostgreSQL (COPY into
+# staging tables, set-based SQL; integrations/bulk_orders.py), IMPORT_BULK_CHUNK_SIZE rows per
+# transaction. 0 turns the bulk path off.
+IMPORT_BULK_THRESHOLD = int(env("IMPORT_BULK_THRESHOLD", "20000"))
+IMPORT_BULK_CHUNK_SIZE = int(env("IMPORT_BULK_CHUNK_SIZE", "50000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -219,11 +228,82 @@ INSIGHTS_RFM_WINDOW_DAYS = int(env("INSIGHTS_RFM_WINDOW_DAYS", "365"))
 INSIGHTS_CLV_MIN_CUSTOMERS = int(env("INSIGHTS_CLV_MIN_CUSTOMERS", "50"))
 INSIGHTS_CLV_PENALIZER = float(env("INSIGHTS_CLV_PENALIZER", "0.001"))
 
+# Computed tags (docs/architecture.md, "Tags"): behaviour tags look at TAGS_WINDOW_DAYS of orders
+# and need TAGS_MIN_ORDERS orders; shares are fractions (0.6 = 60%); amounts in CNY.
+TAGS_WINDOW_DAYS = int(env("TAGS_WINDOW_DAYS", "365"))
+TAGS_MIN_ORDERS = int(env("TAGS_MIN_ORDERS", "3"))
+TAGS_BRAND_SHARE = float(env("TAGS_BRAND_SHARE", "0.6"))
+TAGS_CHANNEL_SHARE = float(env("TAGS_CHANNEL_SHARE", "0.7"))
+TAGS_DISCOUNT_SHARE = float(env("TAGS_DISCOUNT_SHARE", "0.5"))
+TAGS_PRO_CONSUMABLE_UNITS = int(env("TAGS_PRO_CONSUMABLE_UNITS", "30"))
+TAGS_PRO_BRAND_SHARE = float(env("TAGS_PRO_BRAND_SHARE", "0.7"))
+TAGS_PRO_BRAND_MIN_SPEND = int(env("TAGS_PRO_BRAND_MIN_SPEND", "5000"))
+TAGS_PRO_BRANDS = env_list("TAGS_PRO_BRANDS", "博世,牧田,得伟,米沃奇")
+TAGS_SEASONAL_SHARE = float(env("TAGS_SEASONAL_SHARE", "0.6"))
+TAGS_SEASONAL_MIN_YEARS = int(env("TAGS_SEASONAL_MIN_YEARS", "2"))
+TAGS_HIGH_CLV = int(env("TAGS_HIGH_CLV", "20000"))
+TAGS_CHURN_PROBABILITY = float(env("TAGS_CHURN_PROBABILITY", "0.5"))
+# Per-category repurchase cycles: a category needs this many purchase days to have a cycle, and is
+# overdue when today passes the last purchase + cycle × tolerance. VIP: rolling 12-month net spend
+# (CNY) at or above the threshold. Churn: no purchase within the horizon (days) after a cut-off.
+INSIGHTS_CYCLE_MIN_PURCHASE_DAYS = int(env("INSIGHTS_CYCLE_MIN_PURCHASE_DAYS", "3"))
+INSIGHTS_CYCLE_TOLERANCE = float(env("INSIGHTS_CYCLE_TOLERANCE", "1.5"))
+INSIGHTS_VIP_THRESHOLD = env("INSIGHTS_VIP_THRESHOLD", "500000")
+INSIGHTS_CHURN_HORIZON_DAYS = int(env("INSIGHTS_CHURN_HORIZON_DAYS", "90"))
+
+# Loyalty (docs/architecture.md, "Loyalty"): tier thresholds on rolling 12-month net spend (CNY),
+# points earned per CNY (times the tier's multiplier), points worth 1 CNY when redeemed, months
+# before a points lot expires, and the coupon templates of the referral and birthday rewards.
+LOYALTY_TIER_THRESHOLDS = {
+    "standard": 0,
+    "silver": int(env("LOYALTY_SILVER_SPEND", "5000")),
+    "gold": int(env("LOYALTY_GOLD_SPEND", "20000")),
+    "diamond": int(env("LOYALTY_DIAMOND_SPEND", "100000")),
+}
+LOYALTY_SPEND_WINDOW_DAYS = int(env("LOYALTY_SPEND_WINDOW_DAYS", "365"))
+LOYALTY_POINTS_PER_CNY = int(env("LOYALTY_POINTS_PER_CNY", "1"))
+LOYALTY_POINTS_PER_CNY_REDEEMED = int(env("LOYALTY_POINTS_PER_CNY_REDEEMED", "100"))
+LOYALTY_POINTS_EXPIRY_MONTHS = int(env("LOYALTY_POINTS_EXPIRY_MONTHS", "24"))
+LOYALTY_REFERRAL_TEMPLATE = env("LOYALTY_REFERRAL_TEMPLATE", "referral-500")
+LOYALTY_BIRTHDAY_TEMPLATE = env("LOYALTY_BIRTHDAY_TEMPLATE", "birthday-50")
+LOYALTY_RETURN_WINDOW_DAYS = int(env("LOYALTY_RETURN_WINDOW_DAYS", "7"))
+
+# Tool rental and trial loans (docs/architecture.md, "Rentals and trial loans"): percentages of the
+# list price for products without their own rental price, late fee per day as a percentage of the
+# daily rate, longest loans, and the rent credited when a loan is converted to a purchase.
+RENTALS_DAILY_RATE_PERCENT = env("RENTALS_DAILY_RATE_PERCENT", "5")
+RENTALS_DEPOSIT_PERCENT = env("RENTALS_DEPOSIT_PERCENT", "50")
+RENTALS_LATE_FEE_PERCENT = env("RENTALS_LATE_FEE_PERCENT", "50")
+RENTALS_MAX_DAYS = int(env("RENTALS_MAX_DAYS", "30"))
+RENTALS_TRIAL_MAX_DAYS = int(env("RENTALS_TRIAL_MAX_DAYS", "7"))
+RENTALS_CONVERSION_CREDIT_PERCENT = env("RENTALS_CONVERSION_CREDIT_PERCENT", "100")
+RENTALS_CONVERSION_CREDIT_CAP_PERCENT = env("RENTALS_CONVERSION_CREDIT_CAP_PERCENT", "50")
+
+# Recommendations (docs/architecture.md, "Recommendations"): rule-mining thresholds (support as a
+# share of baskets, with a floor in baskets; confidence; lift), and for one customer's list the
+# window of recent purchases not offered again, the list size and the items allowed per category.
+RECOMMENDATIONS_MIN_SUPPORT = float(env("RECOMMENDATIONS_MIN_SUPPORT", "0.0005"))
+RECOMMENDATIONS_MIN_PAIR_COUNT = int(env("RECOMMENDATIONS_MIN_PAIR_COUNT", "5"))
+RECOMMENDATIONS_MIN_CONFIDENCE = float(env("RECOMMENDATIONS_MIN_CONFIDENCE", "0.05"))
+RECOMMENDATIONS_MIN_LIFT = float(env("RECOMMENDATIONS_MIN_LIFT", "1.5"))
+RECOMMENDATIONS_RECENT_DAYS = int(env("RECOMMENDATIONS_RECENT_DAYS", "90"))
+RECOMMENDATIONS_LIST_SIZE = int(env("RECOMMENDATIONS_LIST_SIZE", "8"))
+RECOMMENDATIONS_PER_CATEGORY = int(env("RECOMMENDATIONS_PER_CATEGORY", "2"))
+
 # Periodic jobs: `manage.py run_scheduler` (started by `make run` and in deploy/) enqueues each
 # task once a day at its local time (TIME_ZONE); a missed run is caught up when it starts again.
-# (name, dotted path of a django-tasks task, "HH:MM")
+# (name, dotted path of a django-tasks task, "HH:MM" daily or "<mon…sun> HH:MM" weekly)
 SCHEDULE: list[tuple[str, str, str]] = [
     ("insights.nightly", "toolcrm.insights.tasks.recompute_all_scores", "02:00"),
+    ("integrations.duplicates", "toolcrm.integrations.tasks.find_duplicates", "04:00"),
+    ("tags.nightly", "toolcrm.tags.tasks.recompute_all_tags", "03:00"),
+    ("insights.churn_weekly", "toolcrm.insights.tasks.retrain_churn_model", "sun 03:30"),
+    ("recommendations.rules", "toolcrm.recommendations.tasks.mine_association_rules", "03:00"),
+    ("rentals.overdue", "toolcrm.rentals.tasks.mark_overdue_agreements", "00:10"),
+    ("loyalty.expire_points", "toolcrm.loyalty.tasks.expire_points", "00:30"),
+    ("loyalty.review_tiers", "toolcrm.loyalty.tasks.review_tiers", "01:00"),
+    ("loyalty.returns", "toolcrm.loyalty.tasks.reverse_points_for_returns", "01:30"),
+    ("loyalty.birthdays", "toolcrm.loyalty.tasks.issue_birthday_coupons", "08:00"),
 ]
 
 # Background work: the database queue by default (make run starts its worker), RQ on Redis at scale.

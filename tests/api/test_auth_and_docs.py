@@ -182,9 +182,27 @@ def test_openapi_schema_lists_every_path(clerk, client_for):
         "/api/products/{reference}",
         "/api/integrations/orders/batch",
         "/api/integrations/customers/batch",
+        "/api/loyalty/customers/{customer_id}",
+        "/api/loyalty/customers/{customer_id}/ledger",
+        "/api/loyalty/customers/{customer_id}/coupons",
+        "/api/loyalty/customers/{customer_id}/points/redeem",
+        "/api/loyalty/coupons/check",
+        "/api/loyalty/coupons/redeem",
+        "/api/customers/{customer_id}/recommendations",
+        "/api/rentals/",
+        "/api/rentals/{agreement_id}",
+        "/api/rentals/{agreement_id}/return",
     }
     tags = {op["tags"][0] for path in schema["paths"].values() for op in path.values()}
-    assert tags == {"customers", "orders", "products", "integrations"}
+    assert tags == {
+        "customers",
+        "orders",
+        "products",
+        "integrations",
+        "loyalty",
+        "recommendations",
+        "rentals",
+    }
     assert set(schema["components"]["securitySchemes"]) == {"BearerTokenAuth", "SessionAuth"}
     phone = schema["components"]["schemas"]["CustomerOut"]["properties"]["phone"]
     assert "never returns a full phone" in phone["description"]

@@ -40,7 +40,9 @@ def test_output_reports_every_phase_with_counts_and_time(demo) -> None:  # type:
     lines = demo.splitlines()
 
     assert lines[0] == f"加载演示数据：{DEMO_CUSTOMERS} 位客户，随机种子 7"
-    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 7
+    assert len([line for line in lines if re.search(r"\d+\.\d s ", line)]) == 11
+    for phase in ("会员、积分与优惠券", "工具租借", "客户洞察", "客户标签", "推荐规则"):
+        assert phase in demo
     assert re.search(r"重复客户样例 .*疑似重复客户 \d+", demo)
     assert "客户 120" in demo
     assert re.search(r"客户洞察 .*客户评分 \d+", demo)
@@ -179,7 +181,8 @@ def test_orders_come_from_every_channel_over_two_years(demo) -> None:  # type: i
     assert walk_ins.exists() and not walk_ins.exclude(channel="pos").exists()
     assert not Order.objects.filter(channel="pos", staff__isnull=True).exists()
     pos_ids = Order.objects.filter(channel="pos").values_list("external_id", flat=True)
-    assert all(re.fullmatch(r"POS-[A-Z]{2}\d{2}-\d{8}-\d{6}", x) for x in pos_ids)
+    # A loan converted to a purchase is a POS sale with the rental agreement's id.
+    assert all(re.fullmatch(r"POS-[A-Z]{2}\d{2}-\d{8}-\d{6}|RENTAL-\d+", x) for x in pos_ids)
     generated = Customer.objects.exclude(notes=PLANTED_NOTE)
     assert generated.filter(orders__isnull=True).count() == 0
     first_orders = generated.annotate(first=Min("orders__ordered_at"))
@@ -307,3 +310,51 @@ def test_planted_duplicates_wait_in_the_review_queue(demo) -> None:  # type: ign
     family = [c for c in planted if Customer.objects.filter(phone_index=c.phone_index).count() > 1]
     assert family, "a family member registered on the same phone"
     assert not Customer.objects.filter(is_active=False).exists()  # nothing merged automatically
+
+
+def test_every_store_has_a_rental_fleet_with_history_overdue_loans_and_a_converted_trial(
+    demo,
+) -> None:  # type: ignore[no-untyped-def]
+    from toolcrm.rentals.choices import AgreementStatus
+    from toolcrm.rentals.models import RentalAgreement, RentalUnit
+    from toolcrm.rentals.services import compute_charges
+
+    assert set(RentalUnit.objects.values_list("home_store", flat=True)) == set(
+        Store.objects.values_list("pk", flat=True)
+    )
+    agreements = RentalAgreement.objects.all()
+    assert 80 <= agreements.count() <= 140
+    statuses = Counter(agreements.values_list("status", flat=True))
+    assert statuses[AgreementStatus.OVERDUE] >= 1 and statuses[AgreementStatus.OPEN] >= 1
+    converted = agreements.get(status=AgreementStatus.CONVERTED, kind="trial")
+    assert converted.converted_order is not None
+    assert converted.unit.status == "sold"
+    for unit in RentalUnit.objects.filter(status="lent"):
+        assert unit.agreements.filter(status__in=["open", "overdue"]).count() == 1
+    for agreement in agreements.filter(status=AgreementStatus.RETURNED):
+        charges = compute_charges(
+            kind=agreement.kind,
+            started_on=timezone.localdate(agreement.started_at),
+            due_on=agreement.due_on,
+            returned_on=timezone.localdate(agreement.returned_at),
+            daily_rate=agreement.daily_rate,
+            deposit=agreement.deposit_amount,
+            damage_charge=agreement.damage_charge,
+        )
+        assert (agreement.rental_charge, agreement.deposit_refund) == (
+            charges.rental_charge,
+            charges.deposit_refund,
+        )
+
+
+def test_demo_defines_rule_tags_and_computes_every_tag(demo) -> None:  # type: ignore[no-untyped-def]
+    from toolcrm.tags.models import CustomerTag, TagDefinition
+    from toolcrm.tags.services import recompute_all_tags
+
+    rule_names = set(TagDefinition.objects.filter(kind="rule").values_list("name", flat=True))
+    assert {"工程客户", "价格敏感型"} <= rule_names and len(rule_names) == 7
+    assert re.search(r"客户标签 .*客户标签 \d+", demo)
+    assert CustomerTag.objects.filter(tag__system_code="diy").exists()
+    assert CustomerTag.objects.filter(tag__name="价格敏感型").exists()
+    again = recompute_all_tags()
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)

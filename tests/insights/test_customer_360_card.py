@@ -61,3 +61,38 @@ def test_card_in_english(store_a, clerk, client_for):
         body = client.get(reverse("workspace:customer_360", args=[customer.pk])).content.decode()
 
     assert "Insights" in body and "At risk" in body
+
+
+@pytest.mark.django_db
+def test_card_shows_churn_probability_and_reasons_in_words(store_a, clerk, client_for):
+    customer = CustomerFactory(home_store=store_a)
+    OrderFactory(customer=customer, ordered_at=timezone.now() - timedelta(days=120))
+    services.recompute_scores()
+    assert (
+        'data-testid="churn-probability"'
+        not in client_for(clerk)
+        .get(reverse("workspace:customer_360", args=[customer.pk]))
+        .content.decode()
+    )  # no model yet: the card says so
+    CustomerScore.objects.filter(customer=customer).update(
+        churn_probability=0.734,
+        churn_reasons=[
+            {"key": "recency_days:high", "params": {"days": 120}},
+            {"key": "spend_trend_90:low", "params": {"percent": 60}},
+            {"key": "no-such-reason", "params": {}},
+        ],
+    )
+
+    body = client_for(clerk).get(reverse("workspace:customer_360", args=[customer.pk]))
+    text = body.content.decode()
+
+    assert 'data-testid="churn-probability">73%<' in text
+    assert "<li>已 120 天未购买</li>" in text
+    assert "<li>近 90 天消费较前 90 天下降 60%</li>" in text
+    assert text.count("<li>", text.index('data-testid="churn-reasons"')) >= 2
+
+
+def test_probability_is_never_shown_as_certain():
+    from toolcrm.insights.templatetags.insights_tags import percent
+
+    assert [percent(v) for v in (0.999, 0.001, 0.734, None)] == [">99%", "<1%", "73%", ""]

@@ -59,3 +59,31 @@ def test_replays_and_walk_in_sales_queue_nothing(
         create_order(user=clerk, data=_order_input(store_a, None, external_id="POS-WALKIN"))
 
     assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_a_batch_of_orders_rescores_its_customers_in_one_task(
+    store_a, make_user, bits, django_capture_on_commit_callbacks, monkeypatch
+):
+    from toolcrm.insights import receivers, tasks
+    from toolcrm.sales.signals import batched_order_signals
+
+    clerk = make_user(Role.CLERK)
+    first, second = CustomerFactory(home_store=store_a), CustomerFactory(home_store=store_a)
+    batches: list[list[int]] = []
+
+    class Recording:
+        @staticmethod
+        def enqueue(ids):  # type: ignore[no-untyped-def]
+            batches.append(ids)
+            return tasks.refresh_customers.enqueue(ids)
+
+    monkeypatch.setattr(receivers, "refresh_customers", Recording)
+
+    with django_capture_on_commit_callbacks(execute=True), batched_order_signals():
+        for number, customer in enumerate([first, second, first]):
+            create_order(user=clerk, data=_order_input(store_a, customer.pk, f"POS-BATCH-{number}"))
+
+    assert batches == [sorted([first.pk, second.pk])]
+    assert CustomerScore.objects.get(customer=first).frequency == 2
+    assert CustomerScore.objects.get(customer=second).frequency == 1

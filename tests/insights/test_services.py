@@ -229,7 +229,13 @@ def test_tasks_recompute_all_and_refresh_one(chain):
     with time_machine.travel(NOW, tick=False):
         result = tasks.recompute_all_scores.enqueue()
 
-        assert result.return_value == {"customers": 6, "created": 6, "updated": 0}
+        assert result.return_value == {
+            "customers": 6,
+            "created": 6,
+            "updated": 0,
+            "new_vips": 0,
+            "overdue_cycles": 0,
+        }
         buy(chain["B"], 0, "10.00")
         tasks.refresh_customer_scores.enqueue(chain["B"].pk)
 

@@ -63,7 +63,7 @@ def test_excel_export_has_a_header_and_one_row_per_customer(make_user, client_fo
     response = client_for(marketing).get(reverse(URL), {"format": "xlsx"})
 
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("客户编号", "类型", "姓名/企业名称")
     assert sorted(row[2] for row in rows[1:]) == sorted(

@@ -111,6 +111,26 @@ def test_history_lists_merges_in_scope_only(client_for, manager, make_user, pair
     assert theirs.pk != mine.pk
 
 
+def test_history_names_the_fields_taken_from_the_merged_customer(client_for, manager, pair):
+    survivor, other = pair
+    record = merge_customers(
+        user=manager, survivor=survivor, other=other, field_choices={"phone": "other"}
+    )
+    plain = merge_customers(
+        user=manager,
+        survivor=CustomerFactory(home_store=survivor.home_store),
+        other=CustomerFactory(home_store=survivor.home_store),
+        field_choices={},
+    )
+
+    response = client_for(manager).get(reverse("identity:merge_history"))
+
+    rows = dict(response.context["rows"])
+    assert rows[record] == ["手机号"]
+    assert rows[plain] == []
+    assert "全部保留原值" in response.content.decode()
+
+
 def test_history_is_403_for_a_clerk(client_for, make_user):
     clerk = make_user(Role.CLERK, username="clerk_h")
 

@@ -12,9 +12,16 @@ from toolcrm.core.roles import Capability, has_capability
 NAVIGATION: list[tuple[str, Any, str, Capability | None]] = [
     ("workspace:home", _("今日门店"), "bi-speedometer2", None),
     ("customers:list", _("客户"), "bi-people", Capability.VIEW_CUSTOMERS),
+    ("sales:order_list", _("订单"), "bi-receipt", Capability.VIEW_SALES),
     ("catalog:list", _("商品"), "bi-box-seam", Capability.VIEW_CATALOG),
     ("integrations:job_list", _("导入"), "bi-upload", Capability.IMPORT_DATA),
     ("identity:candidate_queue", _("重复客户"), "bi-intersect", Capability.MERGE_CUSTOMERS),
+    ("tags:report", _("客户标签"), "bi-tags", Capability.VIEW_TAG_REPORT),
+    ("recommendations:rules", _("关联规则"), "bi-diagram-3", Capability.VIEW_MODELS),
+    ("rentals:fleet", _("租借"), "bi-tools", Capability.MANAGE_RENTALS),
+    ("loyalty:counter", _("核销"), "bi-ticket-perforated", Capability.REDEEM_COUPONS),
+    ("loyalty:settings", _("会员设置"), "bi-award", Capability.MANAGE_LOYALTY),
+    ("insights:models", _("流失模型"), "bi-graph-down", Capability.VIEW_MODELS),
     ("accounts:audit_log", _("审计日志"), "bi-shield-lock", Capability.VIEW_AUDIT_LOG),
 ]
 

@@ -33,16 +33,23 @@ from toolcrm.demo.generators.clock import Clock
 from toolcrm.demo.generators.customers import CustomerBuilder, CustomerProfiles
 from toolcrm.demo.generators.duplicates import plant_duplicates
 from toolcrm.demo.generators.history import HistoryBuilder
+from toolcrm.demo.generators.loyalty import build_loyalty
 from toolcrm.demo.generators.orders import OrderBuilder
+from toolcrm.demo.generators.recommendations import mine_demo_rules
 from toolcrm.demo.generators.reference import ReferenceData, build_reference
+from toolcrm.demo.generators.rentals import build_rentals
+from toolcrm.demo.generators.tags import build_demo_tags
 from toolcrm.demo.generators.writer import BulkWriter, reset_sequences
 from toolcrm.demo.logins import DEMO_LOGINS
-from toolcrm.insights.models import CustomerScore
-from toolcrm.insights.services import recompute_scores
+from toolcrm.insights.demo import build_demo_insights
+from toolcrm.insights.models import CategoryCycle, ChurnModel, CustomerScore
 from toolcrm.integrations.identity import scan_duplicates
 from toolcrm.integrations.models import MatchCandidate
+from toolcrm.loyalty.models import PointsEntry
+from toolcrm.rentals.models import RentalAgreement, RentalUnit
 from toolcrm.sales.models import Order, OrderLine, Return
 from toolcrm.stores.models import Region, Store
+from toolcrm.tags.models import CustomerTag
 
 MIN_CUSTOMERS = 20
 DEFAULT_CUSTOMERS = 2000
@@ -151,10 +158,33 @@ class DemoLoader:
             explicit_ids=[Order, OrderLine, Return],
         )
         self._phase(_("重复客户样例"), self._duplicates, explicit_ids=[])
+        self._phase(
+            _("会员、积分与优惠券"),
+            lambda: build_loyalty(rng=self.rng("loyalty"), now=self.clock.now, writer=self.writer),
+            explicit_ids=[PointsEntry],
+        )
+        self._phase(
+            _("工具租借"),
+            lambda: build_rentals(
+                rng=self.rng("rentals"),
+                reference=reference,
+                catalog=catalog,
+                clock=self.clock,
+                writer=self.writer,
+            ),
+            explicit_ids=[RentalUnit, RentalAgreement],
+        )
         # The first nightly scoring, so the 360 page's insight card is filled from the start.
         self._phase(
             _("客户洞察"),
             self._insights,
+            explicit_ids=[],
+        )
+        # After insights: predictive tags and the lifecycle condition read the scores.
+        self._phase(_("客户标签"), self._tags, explicit_ids=[])
+        self._phase(
+            _("推荐规则"),
+            lambda: mine_demo_rules(writer=self.writer, now=self.clock.now),
             explicit_ids=[],
         )
 
@@ -170,8 +200,14 @@ class DemoLoader:
         self.writer.counts[MatchCandidate] += scan_duplicates(customer_ids=involved)
 
     def _insights(self) -> None:
-        result = recompute_scores(now=self.clock.now)
-        self.writer.counts[CustomerScore] += result.created
+        result = build_demo_insights(now=self.clock.now)
+        self.writer.counts[CustomerScore] += result.scores
+        self.writer.counts[ChurnModel] += result.churn_models
+        self.writer.counts[CategoryCycle] += result.cycles
+
+    def _tags(self) -> None:
+        result = build_demo_tags(now=self.clock.now)
+        self.writer.counts[CustomerTag] += result.created
 
     def _history(
         self, history: HistoryBuilder, orders: OrderBuilder, profiles: CustomerProfiles

@@ -11,8 +11,15 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from toolcrm.customers.signals import customers_merged
-        from toolcrm.insights.receivers import rescore_after_merge, rescore_after_sale
-        from toolcrm.sales.signals import order_recorded
+        from toolcrm.insights.receivers import (
+            rescore_after_batch,
+            rescore_after_merge,
+            rescore_after_sale,
+        )
+        from toolcrm.sales.signals import order_recorded, orders_recorded_batch
 
         order_recorded.connect(rescore_after_sale, dispatch_uid="insights.rescore_after_sale")
+        orders_recorded_batch.connect(
+            rescore_after_batch, dispatch_uid="insights.rescore_after_batch"
+        )
         customers_merged.connect(rescore_after_merge, dispatch_uid="insights.rescore_after_merge")

@@ -13,6 +13,7 @@ autograd; about 2-5 s) is imported on first use, never at Django start-up.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -130,8 +131,9 @@ def predict(
     summaries: Sequence[CustomerSummary],
     *,
     horizon_days: int = HORIZON_DAYS,
-) -> list[tuple[Decimal, Decimal]]:
-    """(expected purchase days, expected revenue) over the horizon for each summary."""
+) -> list[tuple[Decimal | None, Decimal | None]]:
+    """(expected purchase days, expected revenue) over the horizon for each summary; (None, None)
+    where the fitted model gives no finite value for a customer (a degenerate fit on odd data)."""
     if not summaries:
         return []
     import pandas as pd
@@ -159,9 +161,18 @@ def predict(
                 pd.Series([float(s.repeat_spend_mean) for s in summaries], dtype="float64"),
             )
         )
-    results: list[tuple[Decimal, Decimal]] = []
+    results: list[tuple[Decimal | None, Decimal | None]] = []
+    undefined = 0
     for expected, spend in zip(purchases, spends, strict=True):
+        if not (math.isfinite(float(expected)) and math.isfinite(float(spend))):
+            undefined += 1
+            results.append((None, None))
+            continue
         count = Decimal(str(round(float(expected), 2))).quantize(CENT)
         value = Decimal(str(round(float(expected) * float(spend), 2))).quantize(CENT)
         results.append((count, value))
+    if undefined:
+        logger.warning(
+            "CLV model gives no finite value for %d of %d customers", undefined, len(results)
+        )
     return results

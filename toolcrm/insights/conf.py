@@ -7,6 +7,7 @@ Each has a default here and an environment variable in ``toolcrm/settings.py``; 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -20,6 +21,10 @@ class InsightThresholds:
     rfm_window_days: int = 365
     clv_min_customers: int = 50
     clv_penalizer: float = 0.001
+    cycle_min_purchase_days: int = 3
+    cycle_tolerance: float = 1.5
+    vip_threshold: Decimal = Decimal("500000")
+    churn_horizon_days: int = 90
 
 
 def thresholds() -> InsightThresholds:
@@ -36,4 +41,14 @@ def thresholds() -> InsightThresholds:
             settings, "INSIGHTS_CLV_MIN_CUSTOMERS", default.clv_min_customers
         ),
         clv_penalizer=getattr(settings, "INSIGHTS_CLV_PENALIZER", default.clv_penalizer),
+        cycle_min_purchase_days=getattr(
+            settings, "INSIGHTS_CYCLE_MIN_PURCHASE_DAYS", default.cycle_min_purchase_days
+        ),
+        cycle_tolerance=getattr(settings, "INSIGHTS_CYCLE_TOLERANCE", default.cycle_tolerance),
+        vip_threshold=Decimal(
+            str(getattr(settings, "INSIGHTS_VIP_THRESHOLD", default.vip_threshold))
+        ),
+        churn_horizon_days=getattr(
+            settings, "INSIGHTS_CHURN_HORIZON_DAYS", default.churn_horizon_days
+        ),
     )

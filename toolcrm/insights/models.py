@@ -4,6 +4,8 @@ refresh reuses so that it scores exactly as the nightly run would)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,16 @@ class CustomerScore(models.Model):
     clv_12m = models.DecimalField(
         _("预计12个月价值"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    rolling_spend_12m = models.DecimalField(
+        _("近12个月消费"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    # The active ChurnModel's probability of no purchase in the next 90 days (null: no model yet)
+    churn_probability = models.FloatField(_("流失概率"), null=True, blank=True)
+    # Up to three reasons, strongest first, each {"key": ..., "params": {...}}; rendered in the
+    # reader's language by ``churn.reason_text`` (stored as keys, never as words).
+    churn_reasons = models.JSONField(_("流失原因"), default=list, blank=True)
+    churn_model_version = models.PositiveIntegerField(_("流失模型版本"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
@@ -72,7 +84,83 @@ class CustomerScore(models.Model):
         indexes = [
             models.Index(fields=["lifecycle_stage"], name="score_stage_idx"),
             models.Index(fields=["rfm_segment"], name="score_segment_idx"),
+            models.Index(fields=["is_vip"], name="score_vip_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} R{self.r_score}F{self.f_score}M{self.m_score}"
+
+
+class CategoryCycle(models.Model):
+    """A customer's repurchase cycle in one category they buy regularly (at least
+    ``INSIGHTS_CYCLE_MIN_PURCHASE_DAYS`` purchase days in it). ``category`` is the product's
+    category, or its ancestor one level below the root when the tree is deeper than two levels.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="category_cycles",
+    )
+    category = models.ForeignKey(
+        "catalog.Category", verbose_name=_("品类"), on_delete=models.CASCADE, related_name="+"
+    )
+    median_days = models.DecimalField(_("周期中位数（天）"), max_digits=8, decimal_places=1)
+    orders = models.PositiveIntegerField(_("购买天数"))
+    last_purchase_on = models.DateField(_("最近购买日"))
+    next_due_on = models.DateField(_("预计下次购买日"))
+    # today > last purchase + median × INSIGHTS_CYCLE_TOLERANCE
+    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("品类复购周期")
+        verbose_name_plural = _("品类复购周期")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "category"], name="category_cycle_unique_customer"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["category", "next_due_on"],
+                condition=models.Q(is_overdue=True),
+                name="cycle_overdue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.category_id} {self.median_days}d"
+
+
+class ChurnModel(models.Model):
+    """One trained version of the churn model. The fitted scikit-learn pipeline is stored in the
+    row (joblib bytes, a few KB) so that it travels with the database to every web, worker and
+    scheduler machine; it is loaded only by the scikit-learn version that wrote it."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    trained_at = models.DateTimeField(_("训练时间"))
+    cutoff_on = models.DateField(_("截止日"))
+    algorithm = models.CharField(_("算法"), max_length=80)
+    features = models.JSONField(_("特征"))
+    # {"evaluation": {...model and rule figures...}, "training": {...}}
+    metrics = models.JSONField(_("评估指标"))
+    sklearn_version = models.CharField(_("scikit-learn 版本"), max_length=20)
+    model_blob = models.BinaryField(_("模型文件"))
+    is_active = models.BooleanField(_("启用中"), default=False)
+
+    class Meta:
+        verbose_name = _("流失模型")
+        verbose_name_plural = _("流失模型")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="churn_model_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

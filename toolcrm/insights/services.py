@@ -13,7 +13,7 @@ import itertools
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -24,20 +24,25 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from toolcrm.insights import clv, scoring
+from toolcrm.accounts.models import User
+from toolcrm.core.notifications import notify
+from toolcrm.core.roles import Role
+from toolcrm.customers.models import Customer
+from toolcrm.insights import churn, clv, cycles, scoring
 from toolcrm.insights.conf import InsightThresholds, thresholds
-from toolcrm.insights.models import CustomerScore, ScoringRun
+from toolcrm.insights.models import ChurnModel, CustomerScore, ScoringRun
+from toolcrm.insights.purchases import purchasing_orders
 from toolcrm.insights.scoring import CustomerSummary, PurchaseDay
-from toolcrm.sales.choices import OrderStatus
-from toolcrm.sales.models import Order, Return
+from toolcrm.sales.models import Return
 
 CHUNK_SIZE = 1000
 ZERO = Decimal("0.00")
@@ -55,8 +60,14 @@ SCORE_FIELDS = [
     "purchase_cycle_days",
     "predicted_purchases_12m",
     "clv_12m",
+    "rolling_spend_12m",
+    "is_vip",
+    "churn_probability",
+    "churn_reasons",
+    "churn_model_version",
     "computed_at",
 ]
+ROLLING_DAYS = 365
 Item = TypeVar("Item")
 
 
@@ -70,6 +81,10 @@ class RecomputeResult:
     deleted: int
     is_clv_fitted: bool
     seconds: float
+    new_vips: int = 0
+    churn_scored: int = 0
+    cycles: int = 0
+    overdue_cycles: int = 0
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -78,15 +93,7 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _purchasing_orders(customer_ids: Sequence[int] | None) -> QuerySet[Order]:
-    """Orders that count as purchases: a known, active customer; not cancelled or fully
-    returned."""
-    orders = Order.objects.filter(customer__isnull=False, customer__is_active=True).exclude(
-        status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED]
-    )
-    if customer_ids is not None:
-        orders = orders.filter(customer_id__in=list(customer_ids))
-    return orders
+_purchasing_orders = purchasing_orders
 
 
 def _purchase_days(customer_ids: Sequence[int] | None) -> Iterator[tuple[int, list[PurchaseDay]]]:
@@ -141,6 +148,8 @@ def _build_score(
     cuts: dict[str, list[Any]],
     prediction: tuple[Decimal | None, Decimal | None],
     *,
+    rolling_spend: Decimal,
+    churn_score: churn.ChurnScore | None,
     now: datetime,
     limits: InsightThresholds,
 ) -> CustomerScore:
@@ -162,6 +171,11 @@ def _build_score(
         purchase_cycle_days=summary.purchase_cycle_days,
         predicted_purchases_12m=prediction[0],
         clv_12m=prediction[1],
+        rolling_spend_12m=rolling_spend,
+        is_vip=rolling_spend >= limits.vip_threshold,
+        churn_probability=churn_score.probability if churn_score else None,
+        churn_reasons=churn_score.reasons if churn_score else [],
+        churn_model_version=churn_score.version if churn_score else None,
         computed_at=now,
     )
 
@@ -170,19 +184,21 @@ def _values(score: CustomerScore) -> tuple[Any, ...]:
     return tuple(getattr(score, name) for name in SCORE_FIELDS)
 
 
-def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int]:
-    """Insert new rows and replace changed ones, in chunks; returns (created, updated, same).
+def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
+    """Insert new rows and replace changed ones, in chunks; returns (created, updated, same,
+    the customers who became VIP: not VIP, or not scored, before this write).
 
     A changed row is deleted and inserted again (its primary key is the customer id, so nothing
     else moves): two set statements per chunk, where Django's ``bulk_update`` would build a
     CASE expression per row and field (about 10 ms a row in Python).
     """
     created = updated = 0
+    became_vip: list[int] = []
     for chunk in _chunks(scores, CHUNK_SIZE):
-        existing = {
-            row.customer_id: _values(row)
-            for row in CustomerScore.objects.filter(customer_id__in=[s.customer_id for s in chunk])
-        }
+        rows = CustomerScore.objects.filter(customer_id__in=[s.customer_id for s in chunk])
+        existing = {row.customer_id: _values(row) for row in rows}
+        was_vip = {pk for pk, values in existing.items() if values[SCORE_FIELDS.index("is_vip")]}
+        became_vip += [s.customer_id for s in chunk if s.is_vip and s.customer_id not in was_vip]
         new = [score for score in chunk if score.customer_id not in existing]
         changed = [
             score
@@ -194,7 +210,51 @@ def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int]:
         CustomerScore.objects.bulk_create(new + changed)
         created += len(new)
         updated += len(changed)
-    return created, updated, len(scores) - created - updated
+    return created, updated, len(scores) - created - updated, became_vip
+
+
+def _notify_new_vips(customer_ids: Sequence[int], *, today: date, limits: InsightThresholds) -> int:
+    """Tell each new VIP's account manager (or, without one, the managers of the customer's home
+    store) in-app. Keyed per customer and day, so a rerun or a concurrent refresh notifies once;
+    losing the flag and passing the threshold again later is a new transition."""
+    if not customer_ids:
+        return 0
+    customers = list(
+        Customer.objects.filter(pk__in=list(customer_ids)).values(
+            "pk", "name", "account_manager_id", "home_store_id"
+        )
+    )
+    store_managers: dict[int, list[int]] = {}
+    for user_id, store_id in User.objects.filter(
+        role=Role.STORE_MANAGER,
+        is_active=True,
+        store_id__in={c["home_store_id"] for c in customers if not c["account_manager_id"]},
+    ).values_list("pk", "store_id"):
+        store_managers.setdefault(store_id, []).append(user_id)
+    spend = dict(
+        CustomerScore.objects.filter(customer_id__in=list(customer_ids)).values_list(
+            "customer_id", "rolling_spend_12m"
+        )
+    )
+    sent = 0
+    for customer in customers:
+        recipients = (
+            [customer["account_manager_id"]]
+            if customer["account_manager_id"]
+            else store_managers.get(customer["home_store_id"], [])
+        )
+        sent += notify(
+            recipient_ids=recipients,
+            title=gettext("新晋 VIP 客户：%(name)s") % {"name": customer["name"]},
+            body=gettext("近12个月消费 ¥%(spend)s，已达到 VIP 门槛 ¥%(threshold)s。请及时跟进。")
+            % {
+                "spend": f"{spend.get(customer['pk'], Decimal('0')):,.2f}",
+                "threshold": f"{limits.vip_threshold:,.0f}",
+            },
+            url=reverse("workspace:customer_360", args=[customer["pk"]]),
+            key=f"insights.vip:{customer['pk']}:{today.isoformat()}",
+        )
+    return sent
 
 
 @transaction.atomic
@@ -214,10 +274,25 @@ def recompute_scores(
     latest_run = None if customer_ids is None else ScoringRun.objects.order_by("-pk").first()
     if customer_ids is not None and latest_run is None:
         customer_ids = None
-    summaries = [
-        scoring.summarise(customer_id, days, today=today, window_days=limits.rfm_window_days)
-        for customer_id, days in _purchase_days(customer_ids)
-    ]
+    summaries = []
+    rolling: list[Decimal] = []
+    for customer_id, days in _purchase_days(customer_ids):
+        summaries.append(
+            scoring.summarise(customer_id, days, today=today, window_days=limits.rfm_window_days)
+        )
+        rolling.append(
+            sum(
+                (day.spend for day in days if (today - day.day).days < ROLLING_DAYS),
+                Decimal("0"),
+            ).quantize(Decimal("0.01"))
+        )
+    triples = cycles.category_days(customer_ids)  # shared by the cycles and the churn features
+    churn_scores = churn.score(
+        customer_ids,
+        today=today,
+        horizon_days=limits.churn_horizon_days,
+        category_triples=triples,
+    )
     if latest_run is None:
         cuts = _breakpoints(summaries)
         parameters = clv.fit(
@@ -230,10 +305,22 @@ def recompute_scores(
     if parameters is not None:
         predictions = list(clv.predict(parameters, summaries))
     scores = [
-        _build_score(summary, cuts, prediction, now=now, limits=limits)
-        for summary, prediction in zip(summaries, predictions, strict=True)
+        _build_score(
+            summary,
+            cuts,
+            prediction,
+            rolling_spend=spend,
+            churn_score=churn_scores.get(summary.customer_id),
+            now=now,
+            limits=limits,
+        )
+        for summary, prediction, spend in zip(summaries, predictions, rolling, strict=True)
     ]
-    created, updated, unchanged = _write(scores)
+    created, updated, unchanged, became_vip = _write(scores)
+    _notify_new_vips(became_vip, today=today, limits=limits)
+    cycle_result = cycles.write_cycles(
+        customer_ids, now=now, today=today, limits=limits, triples=triples
+    )
     if customer_ids is None:
         still_buying = _purchasing_orders(None).filter(customer_id=OuterRef("customer_id"))
         stale = CustomerScore.objects.filter(~Exists(still_buying))
@@ -260,6 +347,10 @@ def recompute_scores(
         deleted=deleted,
         is_clv_fitted=parameters is not None,
         seconds=round(time.perf_counter() - started, 3),
+        new_vips=len(became_vip),
+        churn_scored=len(churn_scores),
+        cycles=cycle_result.cycles,
+        overdue_cycles=cycle_result.overdue,
     )
 
 
@@ -267,3 +358,38 @@ def refresh_customer(*, customer_id: int, now: datetime | None = None) -> Custom
     """Rescore one customer (after a sale or a return) against the latest chain-wide run."""
     recompute_scores(customer_ids=[customer_id], now=now)
     return CustomerScore.objects.filter(customer_id=customer_id).first()
+
+
+def refresh_customers(
+    *, customer_ids: Sequence[int], now: datetime | None = None
+) -> RecomputeResult:
+    """Rescore many customers at once (an import batch): the same set-based path as the nightly
+    run, restricted to ``customer_ids``."""
+    return recompute_scores(customer_ids=sorted(set(customer_ids)), now=now)
+
+
+@transaction.atomic
+def train_churn_model(*, now: datetime | None = None) -> ChurnModel:
+    """Train, evaluate and store a new churn model version and make it the active one (older
+    versions are kept, inactive). Raises ``churn.ChurnTrainingError`` on too little history;
+    nothing is written then."""
+    import sklearn
+
+    now = now or timezone.now()
+    limits = thresholds()
+    pipeline, metrics, cutoff = churn.train(
+        today=timezone.localdate(now), horizon_days=limits.churn_horizon_days
+    )
+    latest = ChurnModel.objects.select_for_update().order_by("-version").first()
+    ChurnModel.objects.filter(is_active=True).update(is_active=False)
+    return ChurnModel.objects.create(
+        version=(latest.version + 1) if latest else 1,
+        trained_at=now,
+        cutoff_on=cutoff,
+        algorithm=churn.ALGORITHM,
+        features=churn.FEATURES,
+        metrics=metrics,
+        sklearn_version=sklearn.__version__,
+        model_blob=churn.dump(pipeline),
+        is_active=True,
+    )

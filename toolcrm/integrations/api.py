@@ -29,6 +29,7 @@ from toolcrm.integrations.batch import (
     upsert_customer_item,
 )
 from toolcrm.sales.api import OrderIn
+from toolcrm.sales.signals import batched_order_signals
 
 
 class IntegrationRateThrottle(UserRateThrottle):
@@ -203,13 +204,20 @@ def orders_batch(request: HttpRequest, payload: OrdersBatchIn) -> dict[str, Any]
     nothing."""
     require_capability(request.user, Capability.CREATE_ORDERS)
     results: list[dict[str, Any]] = []
-    for index, item in enumerate(payload.items):
-        buyer = BuyerReference(
-            phone=item.customer_phone,
-            name=item.customer_name,
-            member_card_no=item.customer_member_card,
-        )
-        outcome = record_order_item(user=request.user, data=item.to_input(), buyer=buyer)
+    with batched_order_signals():  # one orders_recorded_batch for the call, not one per order
+        outcomes = [
+            record_order_item(
+                user=request.user,
+                data=item.to_input(),
+                buyer=BuyerReference(
+                    phone=item.customer_phone,
+                    name=item.customer_name,
+                    member_card_no=item.customer_member_card,
+                ),
+            )
+            for item in payload.items
+        ]
+    for index, (item, outcome) in enumerate(zip(payload.items, outcomes, strict=True)):
         results.append(
             {
                 "index": index,

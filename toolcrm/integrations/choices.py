@@ -29,6 +29,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class ImportPath(models.TextChoices):
+    """How a job's rows were written: unit by unit through the domain services, or (large order
+    files on PostgreSQL) staged with COPY and written with set-based SQL (``bulk_orders``)."""
+
+    STANDARD = "standard", _("逐单导入")
+    BULK = "bulk", _("批量导入（PostgreSQL COPY）")
+
+
 class MatchKind(models.TextChoices):
     """How sure a duplicate candidate is: a shared unique key, or similar details."""
 

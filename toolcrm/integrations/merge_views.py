@@ -70,10 +70,11 @@ def merge_history(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MERGE_CUSTOMERS)
     page = Paginator(selectors.merge_records_visible_to(request.user), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
+    rows = [(record, selectors.fields_taken_from_merged(record)) for record in page_obj]
     return render(
         request,
         "integrations/merge_history.html",
-        {"page_obj": page_obj, "records": page_obj.object_list},
+        {"page_obj": page_obj, "records": page_obj.object_list, "rows": rows},
     )
 
 

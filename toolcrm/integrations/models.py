@@ -10,7 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from toolcrm.integrations.choices import ImportKind, ImportStatus, MatchKind, MatchStatus
+from toolcrm.integrations.choices import (
+    ImportKind,
+    ImportPath,
+    ImportStatus,
+    MatchKind,
+    MatchStatus,
+)
 
 
 class MappingProfile(models.Model):
@@ -68,6 +74,10 @@ class ImportJob(models.Model):
         _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.DRAFT
     )
     is_dry_run = models.BooleanField(_("仅校验"), default=False)
+    # Chosen when the job starts (kept on resume): see ``bulk_orders.uses_bulk_path``.
+    import_path = models.CharField(
+        _("导入方式"), max_length=10, choices=ImportPath.choices, blank=True
+    )
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     created_count = models.PositiveIntegerField(_("新建"), default=0)

@@ -32,11 +32,20 @@ def create_provisional_customer(
     by a customer outside the user's scope still gets its own provisional customer: answering
     "taken" would reveal that the other store's customer exists. The duplicate scan then proposes
     the pair for merging."""
-    data: dict[str, Any] = {
+    data = provisional_customer_data(
+        phone=phone, name=name, store=store, channel=channel, external_id=external_id
+    )
+    return customer_services.create_customer(user=user, data=data, allow_duplicate_phone=True)
+
+
+def provisional_customer_data(
+    *, phone: str, name: str, store: Store | None, channel: str, external_id: str
+) -> dict[str, Any]:
+    """The fields of a provisional customer (also written set-based by ``bulk_orders``)."""
+    return {
         "name": name.strip()[:100] or f"临时客户{phone[-4:]}",
         "phone": phone,
         "home_store": store,
         "source_channel": _SOURCE_OF_CHANNEL.get(channel, SourceChannel.STORE),
         "notes": PROVISIONAL_NOTE % {"channel": channel, "external_id": external_id},
     }
-    return customer_services.create_customer(user=user, data=data, allow_duplicate_phone=True)

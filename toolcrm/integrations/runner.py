@@ -25,6 +25,7 @@ from toolcrm.integrations.importers import (
     render_problem,
 )
 from toolcrm.integrations.parsing import Row, Table
+from toolcrm.sales.signals import batched_order_signals
 
 DUPLICATE_ROW = _("与第 %(row)s 行完全相同（重复行），已跳过")
 DUPLICATE_KEY = _("与第 %(row)s 行是同一条记录（%(key)s），请合并为一行")
@@ -204,7 +205,9 @@ def _run_chunk(
     importer: Importer, pending: list[Unit], on_chunk: Callable[[Tally], None] | None
 ) -> Tally:
     tally = Tally()
-    with transaction.atomic():
+    # One orders_recorded_batch per chunk (one rescoring task, not one per order), sent after
+    # the chunk has committed.
+    with batched_order_signals(), transaction.atomic():
         for unit in pending:
             tally.add(process_unit(importer, unit))
         if on_chunk is not None:

@@ -108,6 +108,16 @@ def merge_records_visible_to(user: Any) -> QuerySet[MergeRecord]:
     return restrict_to_stores(queryset, user, store_field="merged__home_store")
 
 
+def fields_taken_from_merged(record: MergeRecord) -> list[str]:
+    """Labels of the fields whose value the merge took from the merged customer (the history
+    shows what changed on the survivor)."""
+    return [
+        str(label)
+        for name, label in MERGEABLE_FIELDS.items()
+        if record.field_choices.get(name) == "other"
+    ]
+
+
 def get_merge_for(*, user: Any, merge_id: int) -> MergeRecord:
     try:
         return merge_records_visible_to(user).get(pk=merge_id)

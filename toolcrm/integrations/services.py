@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from toolcrm.core.pii import to_halfwidth
 from toolcrm.core.roles import Capability, has_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
-from toolcrm.integrations.choices import ImportKind, ImportStatus
+from toolcrm.integrations import bulk_orders
+from toolcrm.integrations.choices import ImportKind, ImportPath, ImportStatus
 from toolcrm.integrations.importers import IMPORTERS, FieldSpec, Importer
 from toolcrm.integrations.models import ImportJob, ImportRowError, MappingProfile
 from toolcrm.integrations.parsing import Table, TableError, read_table
@@ -280,12 +281,30 @@ def run_import_job(*, job_id: int) -> ImportJob:
     job.status = ImportStatus.RUNNING
     job.started_at = job.started_at or timezone.now()
     job.total_rows = sum(1 for _row in table.rows())
-    job.save(update_fields=["status", "started_at", "total_rows"])
+    if not job.import_path:  # chosen once: a resumed job stays on its path
+        is_bulk = bulk_orders.uses_bulk_path(
+            kind=job.kind,
+            user=job.uploaded_by,
+            total_rows=job.total_rows,
+            is_dry_run=job.is_dry_run,
+        )
+        job.import_path = ImportPath.BULK if is_bulk else ImportPath.STANDARD
+    job.save(update_fields=["status", "started_at", "total_rows", "import_path"])
     importer = _importer(job)
     chunk_size = settings.IMPORT_CHUNK_SIZE
     try:
         if job.is_dry_run:
             _dry_run(job, importer, table, chunk_size)
+        elif job.import_path == ImportPath.BULK:
+            bulk_orders.process(
+                bulk_orders.BulkOrderImporter(
+                    user=job.uploaded_by, mapping=job.mapping, default_store=job.store
+                ),
+                table,
+                chunk_size=settings.IMPORT_BULK_CHUNK_SIZE,
+                skip_rows=job.processed_rows,
+                on_chunk=lambda tally: _save_progress(job, tally),
+            )
         else:
             process(
                 importer,

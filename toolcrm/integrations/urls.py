@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:job_id>/", views.job_detail, name="job_detail"),
     path("<int:job_id>/errors.csv", views.error_report, name="error_report"),
     path("export/customers/", export_views.customer_export, name="customer_export"),
+    path("export/orders/", export_views.order_export, name="order_export"),
 ]

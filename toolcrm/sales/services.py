@@ -43,7 +43,7 @@ from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from toolcrm.sales.models import Order, OrderLine, Payment, SerialNumber
 from toolcrm.sales.selectors import orders_visible_to
-from toolcrm.sales.signals import order_recorded
+from toolcrm.sales.signals import announce_order_recorded
 from toolcrm.stores.models import Store
 
 ZERO = Decimal("0.00")
@@ -473,8 +473,5 @@ def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
             raise
         return _replay(user, existing, store=store, customer=customer, lines=lines), False
     if customer is not None:
-        customer_id, order_id = customer.pk, order.pk
-        transaction.on_commit(
-            lambda: order_recorded.send(sender=Order, order_id=order_id, customer_id=customer_id)
-        )
+        announce_order_recorded(order_id=order.pk, customer_id=customer.pk)
     return order, True

@@ -11,7 +11,7 @@ from toolcrm.insights import services
 
 
 class Command(BaseCommand):
-    help = "Recompute customer insights (RFM, lifecycle stage, purchase cycle, 12-month CLV)."
+    help = "Recompute customer insights (RFM, stage, cycles, CLV, churn, VIP)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customer", type=int, help="only this customer id")
@@ -26,5 +26,7 @@ class Command(BaseCommand):
             f"{result.customers} customers scored, {result.created} created, "
             f"{result.updated} updated, {result.unchanged} unchanged, {result.deleted} deleted; "
             f"CLV {'fitted' if result.is_clv_fitted else 'not fitted (too little data)'}; "
+            f"churn scored for {result.churn_scored}; {result.new_vips} new VIPs; "
+            f"{result.cycles} category cycles ({result.overdue_cycles} overdue); "
             f"{result.seconds:.2f} s"
         )

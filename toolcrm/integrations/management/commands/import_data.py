@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{prefix}job {job.pk}: {job.processed_rows} rows; created {job.created_count}, "
             f"updated {job.updated_count}, unchanged {job.skipped_count}, "
-            f"rows with errors {job.error_count}"
+            f"rows with errors {job.error_count}; path: {job.import_path or '-'}"
         )
         if job.error_count:
             report = Path(settings.MEDIA_ROOT) / "imports" / "reports" / f"job-{job.pk}-errors.csv"

@@ -1,0 +1,1 @@
+"""Loyalty: member tiers, the points ledger, coupons, referrals, pooled company points."""

@@ -1,0 +1,53 @@
+"""The recommendation panel of the customer 360 page: ``{% recommendation_panel customer %}``.
+
+An inclusion tag that does its own queries (the list, and the customer's current consents for
+the send buttons), so the 360 view does not need to know about recommendations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from toolcrm.core.roles import Capability, has_capability
+from toolcrm.customers.choices import ConsentPurpose
+from toolcrm.customers.models import Customer
+from toolcrm.customers.selectors import current_consents
+from toolcrm.recommendations.choices import SendChannel
+from toolcrm.recommendations.selectors import recommendation_list
+
+register = template.Library()
+
+
+@register.inclusion_tag("recommendations/partials/panel.html", takes_context=True)
+def recommendation_panel(context: dict[str, Any], customer: Customer) -> dict[str, Any]:
+    """``customer`` must come from ``get_customer_for`` (the 360 view): it is not re-checked."""
+    request = context["request"]
+    user = request.user
+    recommendations = recommendation_list(user=user, customer=customer)
+    can_send = has_capability(user, Capability.RECORD_INTERACTION)
+    channels = []
+    if can_send and recommendations.items:
+        consents = current_consents(customer=customer)
+        for channel in SendChannel:
+            consent = consents.get((channel.value, ConsentPurpose.MARKETING))
+            channels.append(
+                {
+                    "value": channel.value,
+                    "label": channel.label,
+                    "has_consent": bool(consent and consent.is_granted),
+                }
+            )
+    return {
+        "customer": customer,
+        "recommendations": recommendations,
+        "can_send": can_send,
+        "channels": channels,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def reason_text(reason: Any) -> str:
+    """A stored reason in the active language."""
+    return str(reason.render())

@@ -1,0 +1,20 @@
+"""App config for tags: listens for committed sales (single and batched) and merges to refresh
+the customers' tags."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TagsConfig(AppConfig):
+    name = "toolcrm.tags"
+    label = "tags"
+    verbose_name = _("客户标签")
+
+    def ready(self) -> None:
+        from toolcrm.customers.signals import customers_merged
+        from toolcrm.sales.signals import order_recorded, orders_recorded_batch
+        from toolcrm.tags.receivers import retag_after_batch, retag_after_merge, retag_after_sale
+
+        order_recorded.connect(retag_after_sale, dispatch_uid="tags.retag_after_sale")
+        orders_recorded_batch.connect(retag_after_batch, dispatch_uid="tags.retag_after_batch")
+        customers_merged.connect(retag_after_merge, dispatch_uid="tags.retag_after_merge")
