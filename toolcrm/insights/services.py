@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -184,6 +184,52 @@ def _values(score: CustomerScore) -> tuple[Any, ...]:
     return tuple(getattr(score, name) for name in SCORE_FIELDS)
 
 
+# From this many scores on, PostgreSQL writes them through COPY into a temporary table and three
+# set statements (insert new, update changed, find new VIPs) instead of ORM batches: at 200,000
+# customers the ORM write was about half of the nightly run.
+COPY_WRITE_MIN = 2000
+
+
+def _write_by_copy(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
+    """PostgreSQL: the same outcome as ``_write`` (rows inserted, changed rows replaced, equal rows
+    untouched, the customers who became VIP) with the rows streamed by COPY."""
+    from psycopg.types.json import Jsonb
+
+    table = CustomerScore._meta.db_table
+    columns = ["customer_id", *SCORE_FIELDS]
+    column_list = ", ".join(f'"{name}"' for name in columns)
+    fields = [f'"{name}"' for name in SCORE_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE score_stage (LIKE "{table}") ON COMMIT DROP')
+        raw = cursor.cursor
+        with raw.copy(f"COPY score_stage ({column_list}) FROM STDIN") as copy:
+            for score in scores:
+                row = [score.customer_id, *(getattr(score, name) for name in SCORE_FIELDS)]
+                row[columns.index("churn_reasons")] = Jsonb(score.churn_reasons)
+                copy.write_row(row)
+        cursor.execute(
+            f'SELECT s.customer_id FROM score_stage s LEFT JOIN "{table}" c '
+            "ON c.customer_id = s.customer_id "
+            "WHERE s.is_vip AND (c.customer_id IS NULL OR NOT c.is_vip)"
+        )
+        became_vip = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f'UPDATE "{table}" c SET ({", ".join(fields)}) = '
+            f"({', '.join('s.' + f for f in fields)}) FROM score_stage s "
+            "WHERE c.customer_id = s.customer_id AND "
+            f"({', '.join('c.' + f for f in fields)}) IS DISTINCT FROM "
+            f"({', '.join('s.' + f for f in fields)})"
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM score_stage s '
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" c WHERE c.customer_id = s.customer_id)'
+        )
+        created = cursor.rowcount
+        cursor.execute("DROP TABLE score_stage")
+    return created, updated, len(scores) - created - updated, became_vip
+
+
 def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
     """Insert new rows and replace changed ones, in chunks; returns (created, updated, same,
     the customers who became VIP: not VIP, or not scored, before this write).
@@ -192,6 +238,8 @@ def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
     else moves): two set statements per chunk, where Django's ``bulk_update`` would build a
     CASE expression per row and field (about 10 ms a row in Python).
     """
+    if connection.vendor == "postgresql" and len(scores) >= COPY_WRITE_MIN:
+        return _write_by_copy(scores)
     created = updated = 0
     became_vip: list[int] = []
     for chunk in _chunks(scores, CHUNK_SIZE):
