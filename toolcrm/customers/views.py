@@ -10,25 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from toolcrm.core.forms import add_service_errors
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers import selectors, services
 from toolcrm.customers.forms import ConsentForm, CustomerForm, InteractionForm, RevealForm
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -69,9 +61,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             customer = services.create_customer(user=request.user, data=form.service_data())
         except services.DuplicatePhoneError as error:
             duplicate = _visible_duplicate(request, error)
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("客户已创建。"))
             return redirect(customer.get_absolute_url())
@@ -92,9 +84,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             services.update_customer(user=request.user, customer=fresh, data=form.service_data())
         except services.DuplicatePhoneError as error:
             duplicate = _visible_duplicate(request, error)
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("客户资料已保存。"))
             return redirect(customer.get_absolute_url())
@@ -125,7 +117,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("互动记录已保存。"))
             return redirect(customer.get_absolute_url() + "#timeline")
@@ -147,7 +139,7 @@ def consent_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         try:
             services.record_consent(user=request.user, customer=customer, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("授权状态已更新。"))
             return redirect(customer.get_absolute_url() + "#consents")
@@ -186,7 +178,7 @@ def reveal(request: HttpRequest, customer_id: int) -> HttpResponse:
                 ip=request.META.get("REMOTE_ADDR", ""),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return render(request, "customers/partials/revealed.html", {"revealed": revealed})
     return render(request, "customers/partials/reveal_form.html", context, status=400)

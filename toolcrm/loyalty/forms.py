@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from toolcrm.core.pii import to_halfwidth
 from toolcrm.loyalty.choices import CouponKind
 from toolcrm.loyalty.models import CouponTemplate, TierBenefit
+from toolcrm.loyalty.services.configuration import BENEFIT_FIELDS, TEMPLATE_FIELDS
 from toolcrm.loyalty.services.coupons import BasketLine, parse_amount
 
 MAX_BASKET_LINES = 200
@@ -114,12 +115,7 @@ class PoolForm(forms.Form):
 class TierBenefitForm(forms.ModelForm[TierBenefit]):
     class Meta:
         model = TierBenefit
-        fields = [
-            "points_multiplier",
-            "discount_percent",
-            "free_rental_days",
-            "has_priority_repair",
-        ]
+        fields = list(BENEFIT_FIELDS)
         widgets = {
             "points_multiplier": forms.NumberInput(attrs={**_INPUT, "step": "0.01"}),
             "discount_percent": forms.NumberInput(attrs={**_INPUT, "step": "0.1"}),
@@ -131,21 +127,7 @@ class TierBenefitForm(forms.ModelForm[TierBenefit]):
 class CouponTemplateForm(forms.ModelForm[CouponTemplate]):
     class Meta:
         model = CouponTemplate
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "amount_off",
-            "percent_off",
-            "min_spend",
-            "category",
-            "brand",
-            "valid_days",
-            "valid_from",
-            "valid_until",
-            "per_customer_limit",
-            "is_active",
-        ]
+        fields = list(TEMPLATE_FIELDS)
         widgets = {
             "kind": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "category": forms.Select(attrs={"class": "form-select form-select-sm"}),

@@ -4,6 +4,7 @@ customers come only through ``get_customer_for`` (404 outside the user's scope).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from toolcrm.core.forms import add_service_errors
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to, get_customer_for
@@ -47,14 +49,6 @@ def _errors(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _panel(
     request: HttpRequest, customer: Customer, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
@@ -74,49 +68,65 @@ def panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _panel(request, get_customer_for(user=request.user, customer_id=customer_id))
 
 
-@login_required
-@require_POST
-def issue_coupon(request: HttpRequest, customer_id: int) -> HttpResponse:
-    require_capability(request.user, Capability.ISSUE_COUPONS)
+def _panel_action(
+    request: HttpRequest,
+    customer_id: int,
+    *,
+    capability: Capability,
+    form: BaseForm,
+    act: Callable[[Customer, dict[str, Any]], str],
+    not_found: str | None = None,
+) -> HttpResponse:
+    """The shape of every action of the 360 panel: the capability, the customer within the
+    user's scope (404 otherwise), the form, then the service; the panel answers with the
+    service's message, or with the errors and 400 (404 with ``not_found`` when the service
+    finds no such thing, e.g. an unknown coupon code). Nothing is written on an error."""
+    require_capability(request.user, capability)
     customer = get_customer_for(user=request.user, customer_id=customer_id)
-    form = IssueCouponForm(request.POST, templates=selectors.issuable_templates())
     if not form.is_valid():
         return _panel(request, customer, status=400, panel_errors=_form_errors(form))
     try:
-        coupon = coupons.issue_coupon(
-            user=request.user,
-            template=form.cleaned_data["template"],
-            customer=customer,
-            note=form.cleaned_data["note"],
-        )
+        message = act(customer, form.cleaned_data)
+    except Http404:
+        if not_found is None:
+            raise
+        return _panel(request, customer, status=404, panel_errors=[not_found])
     except ValidationError as error:
         return _panel(request, customer, status=400, panel_errors=_errors(error))
-    message = _("已发放优惠券 %(code)s。") % {"code": coupon.display_code}
     return _panel(request, customer, panel_message=message)
+
+
+@login_required
+@require_POST
+def issue_coupon(request: HttpRequest, customer_id: int) -> HttpResponse:
+    def act(customer: Customer, data: dict[str, Any]) -> str:
+        coupon = coupons.issue_coupon(
+            user=request.user, template=data["template"], customer=customer, note=data["note"]
+        )
+        return _("已发放优惠券 %(code)s。") % {"code": coupon.display_code}
+
+    form = IssueCouponForm(request.POST, templates=selectors.issuable_templates())
+    return _panel_action(
+        request, customer_id, capability=Capability.ISSUE_COUPONS, form=form, act=act
+    )
 
 
 @login_required
 @require_POST
 def redeem_points(request: HttpRequest, customer_id: int) -> HttpResponse:
-    require_capability(request.user, Capability.REDEEM_COUPONS)
-    customer = get_customer_for(user=request.user, customer_id=customer_id)
-    form = RedeemPointsForm(request.POST)
-    if not form.is_valid():
-        return _panel(request, customer, status=400, panel_errors=_form_errors(form))
-    try:
+    def act(customer: Customer, data: dict[str, Any]) -> str:
         result = points.redeem_points(
-            user=request.user,
-            customer=customer,
-            points=form.cleaned_data["points"],
-            reference=form.cleaned_data["reference"],
+            user=request.user, customer=customer, points=data["points"], reference=data["reference"]
         )
-    except ValidationError as error:
-        return _panel(request, customer, status=400, panel_errors=_errors(error))
-    message = _("已抵扣 %(points)s 积分，折合 ¥%(value)s。") % {
-        "points": -result.entry.points,
-        "value": result.value,
-    }
-    return _panel(request, customer, panel_message=message)
+        return _("已抵扣 %(points)s 积分，折合 ¥%(value)s。") % {
+            "points": -result.entry.points,
+            "value": result.value,
+        }
+
+    form = RedeemPointsForm(request.POST)
+    return _panel_action(
+        request, customer_id, capability=Capability.REDEEM_COUPONS, form=form, act=act
+    )
 
 
 @login_required
@@ -134,7 +144,7 @@ def adjust_points(request: HttpRequest, customer_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("积分已调整。"))
             return redirect("loyalty:ledger", customer_id=customer.pk)
@@ -155,75 +165,64 @@ def open_member_account(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def set_referrer(request: HttpRequest, customer_id: int) -> HttpResponse:
-    require_capability(request.user, Capability.EDIT_CUSTOMERS)
-    customer = get_customer_for(user=request.user, customer_id=customer_id)
+    def act(customer: Customer, data: dict[str, Any]) -> str:
+        programme.set_referrer(user=request.user, customer=customer, code=data["code"])
+        return _("已登记推荐人。")
+
     form = ReferrerForm(request.POST)
-    if not form.is_valid():
-        return _panel(request, customer, status=400, panel_errors=_form_errors(form))
-    try:
-        programme.set_referrer(user=request.user, customer=customer, code=form.cleaned_data["code"])
-    except ValidationError as error:
-        return _panel(request, customer, status=400, panel_errors=_errors(error))
-    return _panel(request, customer, panel_message=_("已登记推荐人。"))
+    return _panel_action(
+        request, customer_id, capability=Capability.EDIT_CUSTOMERS, form=form, act=act
+    )
 
 
 @login_required
 @require_POST
 def set_pool(request: HttpRequest, customer_id: int) -> HttpResponse:
-    require_capability(request.user, Capability.ISSUE_COUPONS)
-    customer = get_customer_for(user=request.user, customer_id=customer_id)
-    form = PoolForm(request.POST)
-    if not form.is_valid():
-        return _panel(request, customer, status=400, panel_errors=_form_errors(form))
-    company = None
-    if form.cleaned_data["company"]:
-        company = customers_visible_to(request.user).filter(pk=form.cleaned_data["company"]).first()
-        if company is None:
-            return _panel(
-                request,
-                customer,
-                status=400,
-                panel_errors=[_("企业账户不存在或不在您的权限范围内。")],
-            )
-    try:
+    def act(customer: Customer, data: dict[str, Any]) -> str:
+        company = None
+        if data["company"]:
+            company = customers_visible_to(request.user).filter(pk=data["company"]).first()
+            if company is None:
+                raise ValidationError(_("企业账户不存在或不在您的权限范围内。"))
         programme.set_pool(user=request.user, member=customer, company=company)
-    except ValidationError as error:
-        return _panel(request, customer, status=400, panel_errors=_errors(error))
-    message = (
-        _("此后的积分将归集到 %(name)s。") % {"name": company.name}
-        if company
-        else _("已取消积分归集。")
+        if company is None:
+            return _("已取消积分归集。")
+        return _("此后的积分将归集到 %(name)s。") % {"name": company.name}
+
+    form = PoolForm(request.POST)
+    return _panel_action(
+        request, customer_id, capability=Capability.ISSUE_COUPONS, form=form, act=act
     )
-    return _panel(request, customer, panel_message=message)
 
 
 @login_required
 @require_POST
 def redeem_coupon_in_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Redeem from the 360 panel: the coupon must be this customer's; answers the panel."""
-    require_capability(request.user, Capability.REDEEM_COUPONS)
-    customer = get_customer_for(user=request.user, customer_id=customer_id)
-    form = CouponRedeemForm(request.POST)
-    if not form.is_valid():
-        return _panel(request, customer, status=400, panel_errors=_form_errors(form))
-    try:
+
+    def act(customer: Customer, data: dict[str, Any]) -> str:
         result = coupons.redeem_coupon(
             user=request.user,
-            code=form.cleaned_data["code"],
-            amount=form.cleaned_data["amount"],
-            lines=form.cleaned_data["lines"],
+            code=data["code"],
+            amount=data["amount"],
+            lines=data["lines"],
             customer_id=customer.pk,
-            order_reference=form.cleaned_data["order_reference"],
+            order_reference=data["order_reference"],
         )
-    except Http404:
-        return _panel(request, customer, status=404, panel_errors=[_("券码不存在。")])
-    except ValidationError as error:
-        return _panel(request, customer, status=400, panel_errors=_errors(error))
-    message = _("券 %(code)s 已核销，抵扣 ¥%(discount)s。") % {
-        "code": result.coupon.display_code,
-        "discount": f"{result.discount:,.2f}",
-    }
-    return _panel(request, customer, panel_message=message)
+        return _("券 %(code)s 已核销，抵扣 ¥%(discount)s。") % {
+            "code": result.coupon.display_code,
+            "discount": f"{result.discount:,.2f}",
+        }
+
+    form = CouponRedeemForm(request.POST)
+    return _panel_action(
+        request,
+        customer_id,
+        capability=Capability.REDEEM_COUPONS,
+        form=form,
+        act=act,
+        not_found=_("券码不存在。"),
+    )
 
 
 @login_required
@@ -309,7 +308,7 @@ def benefit_edit(request: HttpRequest, tier: str) -> HttpResponse:
         try:
             save_tier_benefit(user=request.user, benefit=benefit, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("等级权益已保存。"))
             return redirect("loyalty:settings")
@@ -325,7 +324,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
         try:
             save_coupon_template(user=request.user, template=template, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("券模板已保存。"))
             return redirect("loyalty:settings")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from toolcrm.core.forms import add_service_errors
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.selectors import search_customers
 from toolcrm.rentals import selectors, services
@@ -111,7 +112,7 @@ def lend(request: HttpRequest) -> HttpResponse:
                     note=data["note"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -133,14 +134,6 @@ def lend(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {"form": form, "customer": customer, "has_units": bool(choices)}
     return render(request, "rentals/lend.html", context, status=status)
-
-
-def _add_errors(form: LendForm | AddUnitForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -320,7 +313,7 @@ def unit_add(request: HttpRequest) -> HttpResponse:
             try:
                 unit = services.add_unit(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("%(tag)s 已加入租赁工具。") % {"tag": unit.asset_tag})
                 return redirect(f"{reverse('rentals:fleet')}?store={unit.home_store_id}")
