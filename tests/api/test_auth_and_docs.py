@@ -178,6 +178,7 @@ def test_openapi_schema_lists_every_path(clerk, client_for):
         "/api/customers/{customer_id}/orders",
         "/api/orders/",
         "/api/orders/{order_id}",
+        "/api/orders/{order_id}/returns",
         "/api/products/",
         "/api/products/{reference}",
         "/api/integrations/orders/batch",

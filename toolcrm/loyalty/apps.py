@@ -14,6 +14,7 @@ class LoyaltyConfig(AppConfig):
         from toolcrm.loyalty.receivers import (
             loyalty_after_batch,
             loyalty_after_merge,
+            loyalty_after_return,
             loyalty_after_sale,
         )
         from toolcrm.sales import signals as sales_signals
@@ -22,5 +23,8 @@ class LoyaltyConfig(AppConfig):
         # Bulk writers (importers, the batch API) announce their orders in one batch signal.
         sales_signals.orders_recorded_batch.connect(
             loyalty_after_batch, dispatch_uid="loyalty.after_batch"
+        )
+        sales_signals.return_recorded.connect(
+            loyalty_after_return, dispatch_uid="loyalty.after_return"
         )
         customers_merged.connect(loyalty_after_merge, dispatch_uid="loyalty.after_merge")

@@ -27,6 +27,13 @@ def process_orders(order_ids: list[int]) -> None:
 
 
 @task()
+def reverse_points_for_order(order_id: int) -> bool:
+    """After a committed return: take back the refunded share of the order's points now. The
+    reversal is cumulative and keyed, so the daily sweep after it writes nothing."""
+    return points.reverse_for_returns(order_id=order_id) is not None
+
+
+@task()
 def sync_merges(customer_ids: list[int]) -> int:
     """After a committed merge or undo: move points, coupons and tier history accordingly."""
     return programme.sync_merges(customer_ids=customer_ids)
@@ -52,8 +59,9 @@ def issue_birthday_coupons() -> int:
 
 @task()
 def reverse_points_for_returns() -> int:
-    """Daily: take back points for returns of the last days (returns have no service that
-    could notify loyalty yet; the reversal is cumulative, so a rerun writes nothing)."""
+    """Daily safety net: take back points for returns of the last days. ``record_return``
+    already queues ``reverse_points_for_order`` on commit; the reversal is cumulative, so this
+    sweep (or a rerun) writes nothing for a return that was settled then."""
     since = timezone.now() - timedelta(days=loyalty_settings().return_window_days)
     order_ids = sorted(
         set(Return.objects.filter(returned_at__gte=since).values_list("order_id", flat=True))

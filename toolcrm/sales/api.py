@@ -1,4 +1,5 @@
-"""The orders part of the HTTP API: record an order (idempotent), read one, list a customer's.
+"""The orders part of the HTTP API: record an order (idempotent), read one, list a customer's,
+record a return of one (``POST /api/orders/{id}/returns``, through ``services.record_return``).
 
 Two routers: ``router`` is mounted at ``/api/orders/``; ``customer_orders_router`` adds
 ``/api/customers/{id}/orders`` (it lives here because ``customers`` may not import ``sales``).
@@ -23,7 +24,7 @@ from toolcrm.core.api_errors import ErrorOut, FieldErrorsOut
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.api import LocalDateTime, StoreOut, StoreReference
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
-from toolcrm.sales.models import Order, OrderLine
+from toolcrm.sales.models import Order, OrderLine, Return
 from toolcrm.sales.selectors import customer_orders, get_order_for
 from toolcrm.sales.services import (
     MAX_LINES,
@@ -32,6 +33,7 @@ from toolcrm.sales.services import (
     OrderLineInput,
     PaymentInput,
     create_order,
+    record_return,
 )
 
 router = Router(tags=["orders"])
@@ -231,3 +233,99 @@ def list_customer_orders(request: HttpRequest, customer_id: int) -> Any:
     """The customer's orders, newest first, each with its lines and payments."""
     require_capability(request.user, Capability.VIEW_SALES)
     return customer_orders(user=request.user, customer_id=customer_id)
+
+
+class ReturnLineIn(Schema):
+    line_id: int = Field(
+        description="An order line id (`lines[].id` of the order).", examples=[9001]
+    )
+    quantity: int = Field(
+        gt=0,
+        le=100_000,
+        description="Units to take back; at most what was bought minus what earlier returns took.",
+        examples=[1],
+    )
+
+
+class ReturnIn(Schema):
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=MAX_LINES)
+    reason: str = Field(min_length=1, max_length=200, examples=["质量问题"])
+    refund_amount: Money | None = Field(
+        None,
+        ge=0,
+        description="Defaults to the returned units' paid value (line total pro rata, discounts "
+        "included); at most the order total minus what earlier returns refunded.",
+        examples=["424.50"],
+    )
+    serials: list[str] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Serial numbers taken back: required, one per returned unit, for lines with "
+        "registered serial numbers.",
+        examples=[["BSH2409A01234"]],
+    )
+    store: int | None = Field(
+        None,
+        description="Store id taking the goods back; defaults to your store, else the order's. "
+        "Must be one of your stores or the store that sold the order.",
+    )
+    returned_at: datetime | None = Field(
+        None, description="Defaults to now; not in the future, not before the order."
+    )
+
+
+class ReturnLineOut(Schema):
+    line_id: int
+    quantity: int
+    amount: Decimal = Field(description="This line's share of the refund.", examples=["424.50"])
+
+
+class ReturnOut(Schema):
+    id: int
+    order_id: int
+    order_status: OrderStatus = Field(description="The order's status after this return.")
+    store_id: int
+    reason: str
+    refund_amount: Decimal = Field(examples=["424.50"])
+    returned_at: LocalDateTime
+    lines: list[ReturnLineOut]
+
+    @staticmethod
+    def resolve_order_status(obj: Return) -> str:
+        return obj.order.status
+
+    @staticmethod
+    def resolve_lines(obj: Return) -> list[Any]:
+        return list(obj.lines.order_by("pk"))
+
+
+@router.post(
+    "/{order_id}/returns",
+    response={
+        201: ReturnOut,
+        400: FieldErrorsOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: FieldErrorsOut,
+    },
+    summary="Record a return of an order",
+)
+def create_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Status[Any]:
+    """Takes goods of a visible order back: marks the serial numbers returned, sets the order to
+    `partially_returned` or `returned`, and (after commit) reverses the refunded share of the
+    loyalty points and refreshes the customer's scores and tags. Not idempotent: each call is one
+    more return, refused (400) once nothing is left to return."""
+    require_capability(request.user, Capability.CREATE_ORDERS)
+    record = record_return(
+        user=request.user,
+        order_id=order_id,
+        lines=[(line.line_id, line.quantity) for line in payload.lines],
+        reason=payload.reason,
+        refund_amount=payload.refund_amount,
+        serials=payload.serials,
+        store=payload.store,
+        returned_at=payload.returned_at,
+    )
+    record = Return.objects.select_related("order").get(pk=record.pk)
+    return Status(201, record)

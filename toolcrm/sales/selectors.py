@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -26,7 +26,9 @@ from django.utils import timezone
 from toolcrm.core.roles import Capability, has_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.selectors import customers_visible_to, get_customer_for, search_queryset
-from toolcrm.sales.models import Order, OrderLine
+from toolcrm.sales.models import Order, OrderLine, Return, ReturnLine, SerialNumber
+
+CENT = Decimal("0.01")
 
 
 def orders_visible_to(user: Any) -> QuerySet[Order]:
@@ -56,6 +58,77 @@ def get_order_for(*, user: Any, order_id: int) -> Order:
         return with_details(orders_visible_to(user)).get(pk=order_id)
     except (Order.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("order not found") from exc
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    """An order line as the return form and ``services.record_return`` see it."""
+
+    line: OrderLine
+    returned: int  # units taken back by earlier returns
+    open_serials: list[SerialNumber]  # registered serial numbers not returned yet
+
+    @property
+    def bought(self) -> int:
+        return self.line.quantity
+
+    @property
+    def returnable(self) -> int:
+        return max(self.line.quantity - self.returned, 0)
+
+    def value_of(self, quantity: int) -> Decimal:
+        """What the next ``quantity`` units were paid (line total pro rata, discount included).
+        Counted cumulatively, so the last unit takes the rounding and a whole line adds up to
+        exactly its total."""
+        total, bought = self.line.line_total, self.line.quantity
+        upto = (total * (self.returned + quantity) / bought).quantize(CENT)
+        before = (total * self.returned / bought).quantize(CENT)
+        return upto - before
+
+
+def returnable_lines(order: Order) -> list[ReturnableLine]:
+    """Every line of the order with what is left to return (three queries)."""
+    returned = dict(
+        ReturnLine.objects.filter(line__order=order)
+        .order_by()
+        .values("line_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("line_id", "units")
+    )
+    lines = (
+        OrderLine.objects.filter(order=order)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch(
+                "serials",
+                queryset=SerialNumber.objects.filter(is_returned=False).order_by("serial"),
+                to_attr="open_serial_list",
+            )
+        )
+        .order_by("pk")
+    )
+    return [
+        ReturnableLine(
+            line=line, returned=returned.get(line.pk, 0), open_serials=line.open_serial_list
+        )
+        for line in lines
+    ]
+
+
+def order_returns(order: Order) -> list[Return]:
+    """The order's returns, oldest first, with their lines (and products), store and staff."""
+    return list(
+        Return.objects.filter(order=order)
+        .select_related("store", "staff")
+        .prefetch_related("lines__line__product")
+        .order_by("returned_at", "pk")
+    )
+
+
+def refunded_total(order: Order) -> Decimal:
+    return Return.objects.filter(order=order).aggregate(
+        total=Coalesce(Sum("refund_amount"), Decimal("0.00"))
+    )["total"]
 
 
 def customer_orders(*, user: Any, customer_id: int) -> QuerySet[Order]:

@@ -1,4 +1,4 @@
-"""Every write to sales data: recording an order from any channel.
+"""Every write to sales data: recording an order from any channel, and taking goods back.
 
 ``create_order`` is the one way an order enters the database: the HTTP API today, the POS and
 e-commerce importers (``integrations``) later. Callers describe the order with plain dataclasses
@@ -18,6 +18,11 @@ e-commerce importers (``integrations``) later. Callers describe the order with p
   whether the row exists.
 * **One transaction**: every error is raised before the first write, and the writes sit in a
   savepoint, so a rejected order leaves nothing behind.
+
+``record_return`` is the one way a return enters the database (the order page's 退货 form and
+``POST /api/orders/{id}/returns``): it locks the order, checks the quantities and the refund
+against what earlier returns left, and announces the return after commit
+(``signals.return_recorded``) so that points, scores and tags follow within seconds.
 """
 
 from __future__ import annotations
@@ -29,21 +34,25 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toolcrm.catalog.models import Product
+from toolcrm.core.audit import log_event
 from toolcrm.core.pii import to_halfwidth
 from toolcrm.core.roles import Capability, has_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
-from toolcrm.sales.models import Order, OrderLine, Payment, SerialNumber
-from toolcrm.sales.selectors import orders_visible_to
-from toolcrm.sales.signals import announce_order_recorded
+from toolcrm.sales.models import Order, OrderLine, Payment, Return, ReturnLine, SerialNumber
+from toolcrm.sales.selectors import ReturnableLine, orders_visible_to, returnable_lines
+from toolcrm.sales.signals import announce_order_recorded, announce_return_recorded
 from toolcrm.stores.models import Store
 
 ZERO = Decimal("0.00")
@@ -475,3 +484,230 @@ def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
     if customer is not None:
         announce_order_recorded(order_id=order.pk, customer_id=customer.pk)
     return order, True
+
+
+# --- Returns -------------------------------------------------------------------------------
+
+RETURN_REASON_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class _ReturnPlan:
+    line: OrderLine
+    quantity: int
+    amount: Decimal  # the line's paid value of these units (before any refund override)
+    serials: list[SerialNumber]
+
+
+def _resolve_return_store(
+    user: Any, order: Order, store_id: int | None, errors: _Errors
+) -> Store | None:
+    """The store taking the goods back: given, else the user's own, else the order's. It must be
+    one of the user's stores or the store that sold the order."""
+    if store_id is None:
+        store_id = getattr(user, "store_id", None) or order.store_id
+    allowed = store_ids_for(user)
+    store = Store.objects.filter(pk=store_id).first() if isinstance(store_id, int) else None
+    if store is None or not (
+        allowed is ALL_STORES or store.pk in (allowed or ()) or store.pk == order.store_id
+    ):
+        errors.add("store", _("门店不存在或不在您的权限范围内。"))
+        return None
+    return store
+
+
+def _plan_return_lines(
+    order: Order,
+    lines: Sequence[tuple[int, int]],
+    serials: Sequence[str],
+    errors: _Errors,
+) -> list[_ReturnPlan]:
+    if not lines:
+        errors.add("lines", _("请至少选择一行要退的商品。"))
+        return []
+    available = {item.line.pk: item for item in returnable_lines(order)}
+    plans: list[_ReturnPlan] = []
+    seen: set[int] = set()
+    for index, (line_id, quantity) in enumerate(lines):
+        item = available.get(line_id) if isinstance(line_id, int) else None
+        if item is None:
+            errors.add(f"lines.{index}.line_id", _("该商品行不属于此订单。"))
+            continue
+        if line_id in seen:
+            errors.add(f"lines.{index}.line_id", _("同一商品行重复。"))
+            continue
+        seen.add(line_id)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            errors.add(f"lines.{index}.quantity", _("退货数量必须是大于 0 的整数。"))
+            continue
+        if quantity > item.returnable:
+            errors.add(
+                f"lines.{index}.quantity",
+                _("最多可退 %(count)s 件（已购 %(bought)s 件，已退 %(returned)s 件）。")
+                % {"count": item.returnable, "bought": item.bought, "returned": item.returned},
+            )
+            continue
+        plans.append(
+            _ReturnPlan(
+                line=item.line, quantity=quantity, amount=item.value_of(quantity), serials=[]
+            )
+        )
+    if errors.by_field:
+        return plans
+    _assign_serials(plans, {item.line.pk: item for item in available.values()}, serials, errors)
+    return plans
+
+
+def _assign_serials(
+    plans: list[_ReturnPlan],
+    available: dict[int, ReturnableLine],
+    serials: Sequence[str],
+    errors: _Errors,
+) -> None:
+    """Every given serial must be an unreturned unit of a returned line; a line with registered
+    serial numbers names as many as it returns (as many as are left, if fewer were registered)."""
+    wanted = [to_halfwidth(str(serial)).strip() for serial in serials]
+    if len(set(wanted)) != len(wanted):
+        errors.add("serials", _("序列号重复。"))
+        return
+    by_serial = {
+        serial.serial: (plan, serial)
+        for plan in plans
+        for serial in available[plan.line.pk].open_serials
+    }
+    unknown = [serial for serial in wanted if serial not in by_serial]
+    if unknown:
+        errors.add(
+            "serials",
+            _("序列号不属于所退商品行或已退回：%(serials)s") % {"serials": ", ".join(unknown)},
+        )
+        return
+    for serial in wanted:
+        plan, row = by_serial[serial]
+        plan.serials.append(row)
+    for plan in plans:
+        needed = min(plan.quantity, len(available[plan.line.pk].open_serials))
+        if len(plan.serials) != needed:
+            errors.add(
+                "serials",
+                _("%(product)s：需选择 %(needed)s 个序列号（已选 %(count)s 个）。")
+                % {
+                    "product": plan.line.product.name,
+                    "needed": needed,
+                    "count": len(plan.serials),
+                },
+            )
+
+
+def _split_refund(plans: Sequence[_ReturnPlan], refund: Decimal) -> list[Decimal]:
+    """The refund spread over the lines in proportion to their value (the last line takes the
+    rounding), so the return lines always add up to the refund."""
+    value = sum((plan.amount for plan in plans), ZERO)
+    if refund == value:
+        return [plan.amount for plan in plans]
+    shares: list[Decimal] = []
+    for plan in plans[:-1]:
+        share = (refund * plan.amount / value).quantize(CENT) if value else ZERO
+        shares.append(share)
+    shares.append(refund - sum(shares, ZERO))
+    return shares
+
+
+@transaction.atomic
+def record_return(
+    *,
+    user: Any,
+    order_id: int,
+    lines: Sequence[tuple[int, int]],
+    reason: str,
+    refund_amount: Decimal | None = None,
+    serials: Sequence[str] = (),
+    store: int | None = None,
+    returned_at: datetime | None = None,
+) -> Return:
+    """Take goods of an order back: ``lines`` are (order line id, quantity) pairs.
+
+    The refund defaults to the returned units' paid value (line total pro rata, discounts
+    included; the last unit of a line takes the rounding, so a whole line refunds exactly its
+    total) and may be set anywhere up to what the order has not refunded yet. The returned
+    serial numbers are marked, the order becomes partially returned or returned, the action is
+    audit-logged, and after commit ``return_recorded`` tells loyalty, insights and tags.
+
+    Raises ``PermissionDenied`` without ``Capability.CREATE_ORDERS``, ``Http404`` for an order
+    the user may not see, ``ValidationError`` keyed by input path for bad input (nothing is
+    written then)."""
+    if not has_capability(user, Capability.CREATE_ORDERS):
+        raise PermissionDenied(Capability.CREATE_ORDERS.value)
+    if not orders_visible_to(user).filter(pk=order_id).exists():
+        raise Http404("order not found")
+    order = Order.objects.select_for_update().get(pk=order_id)
+    errors = _Errors()
+    if order.status == OrderStatus.CANCELLED:
+        errors.add(NON_FIELD_ERRORS, _("已取消的订单不能退货。"))
+        errors.raise_if_any()
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", _("请填写退货原因。"))
+    elif len(reason) > RETURN_REASON_MAX_LENGTH:
+        errors.add("reason", _("退货原因不超过 200 个字符。"))
+    return_store = _resolve_return_store(user, order, store, errors)
+    now = timezone.now()
+    when = returned_at or now
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > now + CLOCK_TOLERANCE:
+        errors.add("returned_at", _("退货时间不能晚于现在。"))
+    elif when < order.ordered_at:
+        errors.add("returned_at", _("退货时间不能早于下单时间。"))
+    plans = _plan_return_lines(order, lines, serials, errors)
+    already_refunded = Return.objects.filter(order=order).aggregate(
+        total=Coalesce(Sum("refund_amount"), ZERO)
+    )["total"]
+    refundable = max(order.total - already_refunded, ZERO)
+    value = sum((plan.amount for plan in plans), ZERO)
+    refund: Decimal | None = min(value, refundable)
+    if refund_amount is not None:
+        refund = _money(refund_amount, "refund_amount", errors)
+        if refund is not None and refund > refundable:
+            errors.add(
+                "refund_amount",
+                _("退款不能超过订单未退金额 %(amount)s。") % {"amount": refundable},
+            )
+    errors.raise_if_any()
+    assert return_store is not None and refund is not None  # for mypy: no errors
+
+    record = Return.objects.create(
+        order=order,
+        store=return_store,
+        staff=user if getattr(user, "is_authenticated", False) else None,
+        reason=reason,
+        refund_amount=refund,
+        returned_at=when,
+    )
+    ReturnLine.objects.bulk_create(
+        ReturnLine(return_record=record, line=plan.line, quantity=plan.quantity, amount=share)
+        for plan, share in zip(plans, _split_refund(plans, refund), strict=True)
+    )
+    serial_ids = [serial.pk for plan in plans for serial in plan.serials]
+    if serial_ids:
+        SerialNumber.objects.filter(pk__in=serial_ids).update(is_returned=True)
+    fully = all(item.returnable == 0 for item in returnable_lines(order))
+    order.status = OrderStatus.RETURNED if fully else OrderStatus.PARTIALLY_RETURNED
+    Order.objects.filter(pk=order.pk).update(status=order.status)
+    log_event(
+        actor=user,
+        obj=order,
+        event="order_return",
+        data={
+            "return_id": record.pk,
+            "refund_amount": str(refund),
+            "lines": [[plan.line.pk, plan.quantity] for plan in plans],
+            "serials": len(serial_ids),
+            "status": order.status,
+        },
+    )
+    if order.customer_id is not None:
+        announce_return_recorded(
+            return_id=record.pk, order_id=order.pk, customer_id=order.customer_id
+        )
+    return record

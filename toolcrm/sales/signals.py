@@ -13,11 +13,15 @@ repeats). An import chunk of 500 orders thus costs a receiver one queued task, n
 written in a savepoint that was rolled back (a rejected row) or in a transaction that was rolled
 back (a dry run, a preview) is never announced. A receiver of ``order_recorded`` that must see
 every order (points, tags) also connects to ``orders_recorded_batch``.
+
+``return_recorded`` is sent once a return (``services.record_return``) of an order with a known
+customer has been committed, with ``return_id``, ``order_id`` and ``customer_id``: loyalty takes
+the refunded share of the points back, insights rescores and tags refreshes the customer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,6 +33,7 @@ from toolcrm.sales.models import Order
 
 order_recorded = Signal()
 orders_recorded_batch = Signal()
+return_recorded = Signal()
 
 
 @dataclass
@@ -67,6 +72,25 @@ def batched_order_signals() -> Iterator[OrderBatch]:
         transaction.on_commit(lambda: _send_batch(batch))
 
 
+def announce_orders_recorded(orders: Sequence[tuple[int, int]]) -> None:
+    """``announce_order_recorded`` for many (order id, customer id) pairs written together by a
+    set-based writer: one commit hook instead of one per order."""
+    if not orders:
+        return
+    batch = _current_batch.get()
+    if batch is None:
+        for order_id, customer_id in orders:
+            announce_order_recorded(order_id=order_id, customer_id=customer_id)
+        return
+    pairs = list(orders)
+
+    def collect() -> None:
+        for order_id, customer_id in pairs:
+            batch.add(order_id=order_id, customer_id=customer_id)
+
+    transaction.on_commit(collect)
+
+
 def _send_batch(batch: OrderBatch) -> None:
     if not batch.order_ids:
         return
@@ -84,4 +108,14 @@ def announce_order_recorded(*, order_id: int, customer_id: int) -> None:
         return
     transaction.on_commit(
         lambda: order_recorded.send(sender=Order, order_id=order_id, customer_id=customer_id)
+    )
+
+
+def announce_return_recorded(*, return_id: int, order_id: int, customer_id: int) -> None:
+    """Called by ``record_return`` inside its transaction: once it commits, send
+    ``return_recorded``."""
+    transaction.on_commit(
+        lambda: return_recorded.send(
+            sender=Order, return_id=return_id, order_id=order_id, customer_id=customer_id
+        )
     )

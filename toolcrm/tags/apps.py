@@ -1,5 +1,5 @@
-"""App config for tags: listens for committed sales (single and batched) and merges to refresh
-the customers' tags."""
+"""App config for tags: listens for committed sales (single and batched), returns and merges to
+refresh the customers' tags."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +12,15 @@ class TagsConfig(AppConfig):
 
     def ready(self) -> None:
         from toolcrm.customers.signals import customers_merged
-        from toolcrm.sales.signals import order_recorded, orders_recorded_batch
-        from toolcrm.tags.receivers import retag_after_batch, retag_after_merge, retag_after_sale
+        from toolcrm.sales.signals import order_recorded, orders_recorded_batch, return_recorded
+        from toolcrm.tags.receivers import (
+            retag_after_batch,
+            retag_after_merge,
+            retag_after_return,
+            retag_after_sale,
+        )
 
         order_recorded.connect(retag_after_sale, dispatch_uid="tags.retag_after_sale")
         orders_recorded_batch.connect(retag_after_batch, dispatch_uid="tags.retag_after_batch")
+        return_recorded.connect(retag_after_return, dispatch_uid="tags.retag_after_return")
         customers_merged.connect(retag_after_merge, dispatch_uid="tags.retag_after_merge")

@@ -225,6 +225,7 @@ class TimelineEntry:
     staff: str = ""
     lines: list[OrderLine] = field(default_factory=list)
     granted: bool | None = None  # consent events only
+    order_id: int | None = None  # order events only: links to the order page
 
 
 def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
@@ -256,6 +257,7 @@ def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> lis
             store=order.store.name,
             staff=str(order.staff or ""),
             lines=list(order.lines.all()),
+            order_id=order.pk,
         )
         for order in orders
     ]
