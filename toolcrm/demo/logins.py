@@ -35,14 +35,14 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         role=Role.CLERK,
         display_name="王晓燕",
         store_code="SH01",
-        sees=_("本店客户（手机号打码）、录单、记录互动与授权、本店今日销售"),
+        sees=_("本店客户（手机号打码）、录单与退货、核销优惠券、工具租借、推荐清单、本店今日销售"),
     ),
     DemoLogin(
         username="manager_sh",
         role=Role.STORE_MANAGER,
         display_name="陈建华",
         store_code="SH01",
-        sees=_("本店全部客户与订单、员工业绩；填写原因后可查看完整手机号"),
+        sees=_("本店全部客户与订单、员工业绩、规则标签与标签统计、发券；填写原因后可查看完整手机号"),
     ),
     DemoLogin(
         username="clerk_gz",
@@ -62,7 +62,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         username="marketing",
         role=Role.HQ_MARKETING,
         display_name="林思雨",
-        sees=_("全部门店的客户与订单（手机号打码），用于细分与分析"),
+        sees=_("全部门店的客户与订单（手机号打码）、标签、会员与券模板设置、流失模型与关联规则"),
     ),
     DemoLogin(
         username="tech_sh",
