@@ -363,3 +363,143 @@ def test_import_command_says_which_path_ran(admin_user, catalogue, settings, tmp
 def test_standard_runner_is_untouched_by_the_bulk_module() -> None:
     # The bulk path reuses the standard grouping of rows into units (duplicates included).
     assert bulk_orders.units is runner.units
+
+
+def mixed_file() -> bytes:
+    """Orders the fast accept takes (plain digits, ISO dates, plain amounts, known and new
+    phones in +86 / 0086 / spaced forms, member cards) mixed with orders only the Python rules
+    can read (full-width digits, Chinese dates, ¥ amounts, odd phone forms) and an order with
+    one bad line among good ones."""
+    rows: list[list[str]] = []
+    good = [
+        ["F001", "pos", "SH01", "2024-03-05 14:00", "DR-100", "1", "599.00", "", KNOWN_PHONES[2]],
+        ["F001", "pos", "SH01", "2024-03-05 14:00", "TM-5M", "2", "", "1.00", KNOWN_PHONES[2]],
+        ["F002", "", "SH01", "2024/3/6", "BT-18V", "3", "29.9", "0", f"+86 {NEW_PHONES[0]}"],
+        ["F003", "线上", "sh01", "2024-03-07", "SAW-1", "1", "", "", f"0086-{NEW_PHONES[0]}"],
+        ["F004", "pos", "SH01", "2024-03-08 09:30:00", "BIT-10", "2", "12.50", "", ""],
+        ["F005", "ecommerce", "SH01", "2024-03-08 10:00", "DR-100", "1", "", "", NEW_PHONES[1]],
+        ["F006", "pos", "SH01", "2024-03-08 11:00", "DR-100", "1", "", "", KNOWN_PHONES[7]],
+        ["F007", "pos", "SH01", "2024-03-08 12:00", "TM-5M", "1", "", "", KNOWN_PHONES[8]],
+    ]
+    for row in good:
+        rows.append([*row, CARDS[0] if row[0] == "F004" else "", "赵六", ""])
+    fullwidth = KNOWN_PHONES[3].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    slow = [
+        ["S001", "pos", "SH01", "2024年3月9日", "DR-100", "1", "", "", KNOWN_PHONES[4]],
+        ["S002", "pos", "SH01", "2024-03-09", "TM-5M", "２", "", "", KNOWN_PHONES[5]],
+        ["S003", "pos", "SH01", "2024-03-09", "BT-18V", "1", "¥1,234.50", "", NEW_PHONES[2]],
+        ["S004", "pos", "SH01", "2024-03-09", "SAW-1", "1", "", "", fullwidth],
+        ["S005", "pos", "SH01", "2024-03-09", "DR-100", "1", "", "", f"(86) {NEW_PHONES[3]}"],
+        ["S006", "pos", "SH01", "2024-03-09", "DR-100", "1", "", "", "8613912345678"],
+        # The same new phone as a fast order further down: made by this (slow) order first.
+        ["S007", "pos", "SH01", "2024年3月10日", "DR-100", "1", "", "", NEW_PHONES[4]],
+        ["S008", "pos", "SH01", "2024-03-10", "DR-100", "1", "", "", NEW_PHONES[4]],
+        # One bad line holds back the whole order, including its good lines.
+        ["S009", "pos", "SH01", "2024-03-10", "DR-100", "1", "", "", KNOWN_PHONES[6]],
+        ["S009", "pos", "SH01", "2024-03-10", "XX-404", "1", "", "", KNOWN_PHONES[6]],
+        ["S009", "pos", "SH01", "2024-03-10", "TM-5M", "1", "", "", KNOWN_PHONES[6]],
+        ["S010", "pos", "SH01", "2031-01-01 10:00", "DR-100", "1", "", "", ""],
+    ]
+    for row in slow:
+        rows.append([*row, "", "孙七", ""])
+    rows.append(list(rows[6]))  # a twin of a fast-looking row (F006): both go the Python way
+    rows.append(["F007", *rows[7][1:5], "9", *rows[7][6:]])  # an order number seen earlier
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_fast_accept_and_python_rows_together_match_the_standard_path(
+    manager, world, settings
+) -> None:
+    from toolcrm.integrations import bulk_fastpath
+
+    content = mixed_file()
+    settings.IMPORT_BULK_CHUNK_SIZE = 5
+    settings.IMPORT_BULK_THRESHOLD = 10**9
+    with pytest.raises(_Rollback), transaction.atomic():
+        standard = snapshot(run(manager, content))
+        raise _Rollback
+
+    settings.IMPORT_BULK_THRESHOLD = 1
+    bulk_job = run(manager, content)
+    bulk = snapshot(bulk_job)
+
+    stats = bulk_fastpath.last_stats
+    assert bulk_job.import_path == ImportPath.BULK
+    assert stats.rows == len(content.splitlines()) - 1
+    # F001–F005, and S002 / S003: a full-width quantity and a ¥ price are read by the Python
+    # parsers themselves (once per distinct cell value), so they do not hold an order back.
+    assert (stats.fast_orders, stats.fast_rows) == (7, 8)
+    assert {error[3] for error in standard["errors"]} >= {
+        "unknown_sku", "order_rejected", "duplicate_row", "duplicate_key", "invalid"
+    }  # fmt: skip
+    assert bulk == standard
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_sql_phone_whitelist_agrees_with_phonenumbers() -> None:
+    import phonenumbers
+
+    from toolcrm.integrations import bulk_fastpath
+    from toolcrm.integrations.parsing import CellError, parse_phone
+
+    rng = random.Random(11)
+    nationals = [f"1{rng.randrange(10**10):010d}" for _ in range(3000)]
+    nationals += ["17400123456", "17405999999", "17406000000", "16101234567", "16111234567"]
+    written = [rng.choice(["{}", "+86 {}", "0086-{}", "+86-{}"]).format(n) for n in nationals]
+    written += ["13812345678 ", "86 13812345678", "1381234567", "138123456789", "+85213812345678"]
+    with connection.cursor() as cursor:
+        bulk_fastpath.load_prefixes(cursor)
+        cursor.execute("CREATE TEMP TABLE phone_sample (raw text)")
+        cursor.executemany("INSERT INTO phone_sample VALUES (%s)", [(raw,) for raw in written])
+        cursor.execute(
+            f"SELECT raw, n, {bulk_fastpath.whitelisted_sql('n')} FROM "
+            f"(SELECT raw, {bulk_fastpath.national_sql('raw')} AS n FROM phone_sample) s"
+        )
+        answers = cursor.fetchall()
+        cursor.execute("DROP TABLE phone_sample, bulk_fast_prefixes")
+    accepted = 0
+    for raw, found, fast in answers:
+        try:
+            python: str | None = parse_phone(raw)
+        except CellError:
+            python = None
+        if fast:
+            accepted += 1
+            assert python == f"+86{found}", raw  # SQL never accepts what Python would not
+        elif found is not None:
+            # An 11-digit form whose prefix SQL turned down: phonenumbers turns it down too.
+            assert python is None, raw
+        assert (
+            phonenumbers.is_valid_number(
+                phonenumbers.PhoneNumber(country_code=86, national_number=int(found))
+            )
+            == bool(fast)
+            if found
+            else True
+        )
+    assert accepted > 1000  # most of the mobile range is in the whitelist
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_file_that_cannot_be_staged_takes_the_python_bulk_path(
+    manager, store_a, catalogue, settings
+) -> None:
+    settings.IMPORT_BULK_THRESHOLD = 2
+    # A NUL character in a column the import does not read: staging (every cell as text)
+    # fails, and the whole file goes through the Python bulk path instead.
+    content = (
+        "订单号,门店编码,商品编码,数量,备用\nN1,SH01,DR-100,1,a\x00b\nN2,SH01,TM-5M,2,\n".encode()
+    )
+
+    job = run(manager, content)
+
+    assert (job.import_path, job.created_count, job.error_count) == (ImportPath.BULK, 2, 0)
+    assert Order.objects.filter(external_id__in=["N1", "N2"]).count() == 2

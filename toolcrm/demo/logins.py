@@ -42,7 +42,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         role=Role.STORE_MANAGER,
         display_name="陈建华",
         store_code="SH01",
-        sees=_("本店全部客户与订单、员工业绩、规则标签与标签统计、发券；填写原因后可查看完整手机号"),
+        sees=_(
+            "本店全部客户与订单、员工业绩、规则标签与标签统计、发券；填写原因后可查看完整手机号"
+        ),
     ),
     DemoLogin(
         username="clerk_gz",

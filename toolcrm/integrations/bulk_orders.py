@@ -1,5 +1,9 @@
 """The bulk path of the order importer, for large files on PostgreSQL.
 
+A CSV file first passes through ``bulk_fastpath`` (fast accept: the rows that are certainly
+good are written by set-based SQL); this module validates and writes the others — and the
+whole of a workbook — with the standard rules, as follows.
+
 The standard path (``runner.process`` + ``OrderImporter.import_unit``) spends a savepoint and a
 dozen queries on every order. Here the same rules run on a whole chunk (``IMPORT_BULK_CHUNK_SIZE``
 rows, one transaction, committed with the job's progress like the standard path's chunks):
@@ -174,7 +178,12 @@ def _memoised(parser: Callable[[Any], T]) -> Callable[[Any], T]:
             raise error.with_traceback(None)
         return result  # type: ignore[return-value]
 
+    _CACHE_CLEARERS.append(answer.cache_clear)
     return parse
+
+
+# The memo caches are emptied when a job ends, so a long-lived worker does not keep them.
+_CACHE_CLEARERS: list[Callable[[], None]] = []
 
 
 _PARSERS: dict[Any, Callable[[Any], Any]] = {
@@ -186,6 +195,9 @@ _PARSERS: dict[Any, Callable[[Any], Any]] = {
 @lru_cache(maxsize=200_000)
 def _phone_index(e164: str) -> str:
     return blind_index(e164, purpose="phone")
+
+
+_CACHE_CLEARERS.append(_phone_index.cache_clear)
 
 
 class _KnownStores(dict[str, Store | None]):
@@ -710,34 +722,64 @@ class _Chunk:
 
     def _write_customers(self, cursor: CursorWrapper) -> dict[str, int]:
         """The provisional customers of the chunk in one INSERT … SELECT; {phone index: id}."""
-        if not self.new_customers:
-            return {}
-        user = self.user
-        fields = _insert_fields(Customer)
-        objects: dict[str, Customer] = {}
-        for phone_index, draft in self.new_customers.items():
-            data = provisional_customer_data(
+        specs = [
+            ProvisionalSpec(
+                phone_index=phone_index,
                 phone=draft.phone or "",
                 name=draft.name,
                 store=draft.store,
                 channel=draft.channel,
                 external_id=draft.external_id,
             )
-            customer = Customer(created_by=user if user.is_authenticated else None)
-            for name in customer_services.EDITABLE_FIELDS:
-                if data.get(name) is not None:
-                    setattr(customer, name, data[name])
-            customer.member_card_no = None
-            objects[phone_index] = customer
-        rows = [_db_row(customer, fields) for customer in objects.values()]
-        columns = [f.column for f in fields]
-        returned = _insert_from_staging(cursor, Customer, columns, rows, returning=["phone_index"])
-        ids = {phone_index: pk for pk, phone_index in returned}
-        for phone_index, customer in objects.items():
-            customer.pk = ids[phone_index]
-            customer._state.adding = False
-        _audit_created(list(objects.values()))
-        return ids
+            for phone_index, draft in self.new_customers.items()
+        ]
+        return insert_provisional_customers(cursor, self.user, specs)
+
+
+@dataclass
+class ProvisionalSpec:
+    """A provisional customer to write: the first accepted order with an unknown phone."""
+
+    phone_index: str
+    phone: str
+    name: str
+    store: Store | None
+    channel: str
+    external_id: str
+
+
+def insert_provisional_customers(
+    cursor: CursorWrapper, user: Any, specs: Sequence[ProvisionalSpec]
+) -> dict[str, int]:
+    """Provisional customers (``create_provisional_customer``'s rows, their audit-log entries)
+    in one INSERT … SELECT; {phone index: id}."""
+    if not specs:
+        return {}
+    fields = _insert_fields(Customer)
+    objects: dict[str, Customer] = {}
+    for spec in specs:
+        data = provisional_customer_data(
+            phone=spec.phone,
+            name=spec.name,
+            store=spec.store,
+            channel=spec.channel,
+            external_id=spec.external_id,
+        )
+        customer = Customer(created_by=user if user.is_authenticated else None)
+        for name in customer_services.EDITABLE_FIELDS:
+            if data.get(name) is not None:
+                setattr(customer, name, data[name])
+        customer.member_card_no = None
+        objects[spec.phone_index] = customer
+    rows = [_db_row(customer, fields) for customer in objects.values()]
+    columns = [f.column for f in fields]
+    returned = _insert_from_staging(cursor, Customer, columns, rows, returning=["phone_index"])
+    ids = {phone_index: pk for pk, phone_index in returned}
+    for phone_index, customer in objects.items():
+        customer.pk = ids[phone_index]
+        customer._state.adding = False
+    _audit_created(list(objects.values()))
+    return ids
 
 
 def _audit_created(customers: Sequence[Customer]) -> None:
@@ -826,13 +868,27 @@ def process(
     on_chunk: Callable[[Tally], None] | None = None,
 ) -> Tally:
     """``runner.process`` for the bulk path: the units after ``skip_rows`` rows, ``chunk_size``
-    rows per transaction, ``on_chunk`` inside each chunk's transaction (the job's progress)."""
+    rows per transaction, ``on_chunk`` inside each chunk's transaction (the job's progress).
+    A CSV file goes through ``bulk_fastpath`` (fast accept for the rows that are certainly
+    good, this module for the others); a workbook's typed cells always take this path."""
+    if table.file_format == "csv":
+        from toolcrm.integrations import bulk_fastpath
+
+        done = bulk_fastpath.process(
+            importer, table, chunk_size=chunk_size, skip_rows=skip_rows, on_chunk=on_chunk
+        )
+        if done is not None:
+            return done
     total = Tally()
-    with translation.override("zh-hans"):
-        for pending in _chunks(importer, table, chunk_size, skip_rows):
-            with batched_order_signals(), transaction.atomic():
-                tally = _Chunk(importer, pending).run()
-                if on_chunk is not None:
-                    on_chunk(tally)
-            total.add(tally)
+    try:
+        with translation.override("zh-hans"):
+            for pending in _chunks(importer, table, chunk_size, skip_rows):
+                with batched_order_signals(), transaction.atomic():
+                    tally = _Chunk(importer, pending).run()
+                    if on_chunk is not None:
+                        on_chunk(tally)
+                total.add(tally)
+    finally:
+        for clear in _CACHE_CLEARERS:
+            clear()
     return total

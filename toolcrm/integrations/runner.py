@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -79,8 +79,12 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def units(importer: Importer, table: Table) -> Iterator[Unit]:
-    """The table's rows as units, in file order; duplicates are reported on the later row."""
+def units(
+    importer: Importer, table: Table, *, starts: Container[int] | None = None
+) -> Iterator[Unit]:
+    """The table's rows as units, in file order; duplicates are reported on the later row.
+    A row whose number is in ``starts`` always begins a new unit (the bulk path feeds only some
+    of a file's rows, and two units that were apart in the file must stay apart)."""
     seen_rows: dict[bytes, int] = {}
     seen_keys: dict[str, int] = {}
     current: Unit | None = None
@@ -88,7 +92,12 @@ def units(importer: Importer, table: Table) -> Iterator[Unit]:
     for row in table.rows():
         digest = hashlib.blake2b(repr(row.values).encode(), digest_size=16).digest()
         unit_key = importer.unit_key(row)
-        if current is not None and unit_key is not None and unit_key == current_key:
+        if (
+            current is not None
+            and unit_key is not None
+            and unit_key == current_key
+            and (starts is None or row.number not in starts)
+        ):
             current.row_count += 1
             if current.duplicate_of:
                 shown = importer.describe_key(unit_key)
