@@ -361,8 +361,9 @@ def test_import_command_says_which_path_ran(admin_user, catalogue, settings, tmp
 
 
 def test_standard_runner_is_untouched_by_the_bulk_module() -> None:
-    # The bulk path reuses the standard grouping of rows into units (duplicates included).
-    assert bulk_orders.units is runner.units
+    # The bulk path reuses the standard grouping of rows into units and chunks (duplicates
+    # included).
+    assert bulk_orders.chunks is runner.chunks
 
 
 def mixed_file() -> bytes:

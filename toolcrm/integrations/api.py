@@ -25,6 +25,7 @@ from toolcrm.integrations.batch import (
     MAX_BATCH_ITEMS,
     BuyerReference,
     ItemOutcome,
+    errors_of,
     record_order_item,
     upsert_customer_item,
 )
@@ -248,9 +249,7 @@ def _upsert(request: HttpRequest, item: CustomerBatchItemIn) -> ItemOutcome:
     try:
         data = customer_service_data(request.user, given, is_new=False)
     except ValidationError as error:
-        return ItemOutcome(
-            status="error", errors=[(k, str(m)) for k, v in error.message_dict.items() for m in v]
-        )
+        return ItemOutcome(status="error", errors=errors_of(error))
     return upsert_customer_item(user=request.user, data=data, buyer=buyer)
 
 

@@ -16,11 +16,12 @@ import contextlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from toolcrm.core.api_errors import field_errors_from_django
 from toolcrm.core.pii import normalise_phone, phone_index, to_halfwidth
 from toolcrm.customers import services as customer_services
 from toolcrm.customers.models import Customer
@@ -50,10 +51,9 @@ class BuyerReference:
     member_card_no: str = ""
 
 
-def _errors_of(error: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(error, "error_dict"):
-        return [(name, str(m)) for name, messages in error.message_dict.items() for m in messages]
-    return [(NON_FIELD_ERRORS, str(message)) for message in error.messages]
+def errors_of(error: ValidationError) -> list[tuple[str, str]]:
+    """The error's messages as ``ItemOutcome.errors`` (field path, message) pairs."""
+    return [(found.field, found.message) for found in field_errors_from_django(error)]
 
 
 def find_visible_customer(*, user: Any, phone: str, member_card_no: str) -> Customer | None:
@@ -115,7 +115,7 @@ def record_order_item(*, user: Any, data: OrderInput, buyer: BuyerReference) -> 
     except OrderConflictError as conflict:
         return ItemOutcome(status="conflict", errors=[("external_id", conflict.message)])
     except ValidationError as error:
-        return ItemOutcome(status="error", errors=_errors_of(error))
+        return ItemOutcome(status="error", errors=errors_of(error))
     return ItemOutcome(
         status="created" if created else "replayed",
         order_id=order.pk,
@@ -159,4 +159,4 @@ def upsert_customer_item(*, user: Any, data: dict[str, Any], buyer: BuyerReferen
             customer_services.update_customer(user=user, customer=found, data=changes)
             return ItemOutcome(status="updated", customer_id=found.pk)
     except ValidationError as error:
-        return ItemOutcome(status="error", errors=_errors_of(error))
+        return ItemOutcome(status="error", errors=errors_of(error))

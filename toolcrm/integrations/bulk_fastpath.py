@@ -97,11 +97,9 @@ _MIN_FAST_YEAR = 2000  # Asia/Shanghai has kept UTC+8 all year since 1992
 _SLOW_BATCH = 5000
 _SHORT = {"member_card_no": "card"}
 _MAX_QUANTITY = 2**31 - 1  # OrderLine.quantity is an integer column: larger goes the slow way
-_ORDER_GIVEN = (
-    "channel", "external_id", "store_id", "customer_id", "staff_id", "status", "ordered_at",
-    "subtotal", "discount_total", "total", "note", "created_at",
-)  # fmt: skip
-_LINE_GIVEN = ("order_id", "product_id", "quantity", "unit_price", "discount", "line_total")
+# The columns written per order and per line: the bulk path's own.
+_ORDER_GIVEN = bulk_orders._ORDER_COLUMNS
+_LINE_GIVEN = bulk_orders._LINE_COLUMNS
 
 
 @dataclass
@@ -299,8 +297,7 @@ def _time(value: str) -> dt.time | None:
 # --- SQL helpers ----------------------------------------------------------------------------
 
 
-def _qn(name: str) -> str:
-    return connection.ops.quote_name(name)
+_qn = bulk_orders._qn
 
 
 def _tail(model: type[models.Model], given: Sequence[str]) -> tuple[list[str], str, list[Any]]:
@@ -738,7 +735,7 @@ def _chunks(
     runs: Sequence[tuple[int, int, int, bool]], chunk_size: int, skip_rows: int
 ) -> Iterator[tuple[int, int, int]]:
     """(first ordinal, end ordinal, first row number) of each chunk of whole runs, after the
-    runs covering the first ``skip_rows`` rows (``bulk_orders._chunks``' rule)."""
+    runs covering the first ``skip_rows`` rows (``runner.chunks``' rule)."""
     skipped = 0
     start: tuple[int, int] | None = None
     rows = 0

@@ -46,7 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -98,7 +98,7 @@ from toolcrm.integrations.parsing import (
 )
 from toolcrm.integrations.parsing.phones import _SCIENTIFIC
 from toolcrm.integrations.provisional import provisional_customer_data
-from toolcrm.integrations.runner import Tally, Unit, process_unit, row_data, units
+from toolcrm.integrations.runner import Tally, Unit, chunks, process_unit, unit_tally
 from toolcrm.sales.choices import OrderStatus
 from toolcrm.sales.models import Order, OrderLine
 from toolcrm.sales.selectors import orders_visible_to
@@ -546,21 +546,6 @@ class _Decision:
     fallback: bool = False
 
 
-def _unit_tally(unit: Unit, decision: _Decision) -> Tally:
-    """``runner.process_unit``'s bookkeeping for a unit decided in bulk."""
-    tally = Tally(processed_rows=unit.row_count)
-    problems = [*unit.problems, *decision.problems]
-    if decision.outcome is not None:
-        tally.created += decision.outcome is Outcome.CREATED
-        tally.skipped += decision.outcome is Outcome.SKIPPED
-    by_number = {row.number: row for row in (*unit.rows, *unit.dropped)}
-    tally.error_rows = len({problem.row_number for problem in problems})
-    for problem in problems:
-        row = by_number.get(problem.row_number)
-        tally.problems.append((problem, row_data(row) if row is not None else []))
-    return tally
-
-
 class _Chunk:
     """Decide every unit of a chunk in file order, then write the accepted ones set-based."""
 
@@ -588,7 +573,9 @@ class _Chunk:
             decision = self.decisions[index]
             # After the chunk's bulk writes, in its transaction: see the module docstring.
             tally.add(
-                process_unit(standard, unit) if decision.fallback else _unit_tally(unit, decision)
+                process_unit(standard, unit)
+                if decision.fallback
+                else unit_tally(unit, decision.outcome, decision.problems)
             )
         return tally
 
@@ -840,25 +827,6 @@ def _announce(orders: Sequence[tuple[int, int]]) -> None:
 # --- the run --------------------------------------------------------------------------------
 
 
-def _chunks(
-    importer: BulkOrderImporter, table: Table, chunk_size: int, skip_rows: int
-) -> Iterator[list[Unit]]:
-    skipped = 0
-    pending: list[Unit] = []
-    rows = 0
-    for unit in units(importer, table):
-        if skipped < skip_rows:
-            skipped += unit.row_count
-            continue
-        pending.append(unit)
-        rows += unit.row_count
-        if rows >= chunk_size:
-            yield pending
-            pending, rows = [], 0
-    if pending:
-        yield pending
-
-
 def process(
     importer: BulkOrderImporter,
     table: Table,
@@ -882,7 +850,7 @@ def process(
     total = Tally()
     try:
         with translation.override("zh-hans"):
-            for pending in _chunks(importer, table, chunk_size, skip_rows):
+            for pending in chunks(importer, table, chunk_size=chunk_size, skip_rows=skip_rows):
                 with batched_order_signals(), transaction.atomic():
                     tally = _Chunk(importer, pending).run()
                     if on_chunk is not None:

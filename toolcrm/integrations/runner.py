@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -155,25 +155,61 @@ def _duplicate_row(row: Row, first: int) -> RowProblem:
 
 def process_unit(importer: Importer, unit: Unit) -> Tally:
     """One unit in its own savepoint: written entirely or not at all."""
-    tally = Tally(processed_rows=unit.row_count)
-    problems = list(unit.problems)
+    outcome: Outcome | None = None
+    problems: list[RowProblem] = []
     if unit.rows:
         try:
             with transaction.atomic():
                 outcome = importer.import_unit(unit.rows)
         except RowRejected as rejected:
-            problems.extend(rejected.problems)
-        else:
-            tally.created += outcome is Outcome.CREATED
-            tally.updated += outcome is Outcome.UPDATED
-            tally.skipped += outcome is Outcome.SKIPPED
+            problems = rejected.problems
+    return unit_tally(unit, outcome, problems)
+
+
+def unit_tally(unit: Unit, outcome: Outcome | None, problems: Sequence[RowProblem]) -> Tally:
+    """The tally of a decided unit: its outcome, and the rows of its own and these problems."""
+    tally = Tally(processed_rows=unit.row_count)
+    if outcome is not None:
+        tally.created += outcome is Outcome.CREATED
+        tally.updated += outcome is Outcome.UPDATED
+        tally.skipped += outcome is Outcome.SKIPPED
+    all_problems = [*unit.problems, *problems]
     by_number = {row.number: row for row in (*unit.rows, *unit.dropped)}
-    rejected_rows = {problem.row_number for problem in problems}
-    tally.error_rows = len(rejected_rows)
-    for problem in problems:
+    tally.error_rows = len({problem.row_number for problem in all_problems})
+    for problem in all_problems:
         row = by_number.get(problem.row_number)
         tally.problems.append((problem, row_data(row) if row is not None else []))
     return tally
+
+
+def chunks(
+    importer: Importer,
+    table: Table,
+    *,
+    chunk_size: int,
+    skip_rows: int = 0,
+    limit_rows: int | None = None,
+) -> Iterator[list[Unit]]:
+    """The table's units after the first ``skip_rows`` rows, ``chunk_size`` rows or more per
+    chunk; no unit starts once ``limit_rows`` rows have been taken."""
+    skipped = 0
+    taken = 0  # rows of the chunks yielded so far
+    pending: list[Unit] = []
+    rows = 0  # rows of ``pending``
+    for unit in units(importer, table):
+        if skipped < skip_rows:
+            skipped += unit.row_count
+            continue
+        if limit_rows is not None and taken + rows >= limit_rows:
+            break
+        pending.append(unit)
+        rows += unit.row_count
+        if rows >= chunk_size:
+            yield pending
+            taken += rows
+            pending, rows = [], 0
+    if pending:
+        yield pending
 
 
 def process(
@@ -188,26 +224,12 @@ def process(
     """Import the table's units after the first ``skip_rows`` rows, ``chunk_size`` rows per
     transaction; ``on_chunk`` runs inside each chunk's transaction (to save progress with it)."""
     total = Tally()
-    skipped = 0
-    pending: list[Unit] = []
     with translation.override("zh-hans"):
-        for unit in units(importer, table):
-            if skipped < skip_rows:
-                skipped += unit.row_count
-                continue
-            if limit_rows is not None and total.processed_rows + chunk_rows(pending) >= limit_rows:
-                break
-            pending.append(unit)
-            if chunk_rows(pending) >= chunk_size:
-                total.add(_run_chunk(importer, pending, on_chunk))
-                pending = []
-        if pending:
+        for pending in chunks(
+            importer, table, chunk_size=chunk_size, skip_rows=skip_rows, limit_rows=limit_rows
+        ):
             total.add(_run_chunk(importer, pending, on_chunk))
     return total
-
-
-def chunk_rows(pending: list[Unit]) -> int:
-    return sum(unit.row_count for unit in pending)
 
 
 def _run_chunk(
