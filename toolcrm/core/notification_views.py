@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -46,9 +46,7 @@ def bell(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    item = Notification.objects.filter(recipient_id=request.user.pk, pk=pk).first()
-    if item is None:
-        raise Http404
+    item = get_object_or_404(Notification, recipient_id=request.user.pk, pk=pk)
     notifications.mark_read(user=request.user, notification_id=item.pk)
     if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
         return redirect(item.url)

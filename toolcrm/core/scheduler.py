@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -87,7 +86,7 @@ def jobs(schedule: Any = None) -> list[Job]:
 def _claim(job: Job, slot: datetime, now: datetime) -> bool:
     """Record ``slot`` as this job's latest; True when it is to be enqueued now, False when it
     (or a later one) already was, or when the job is new (recorded as its baseline)."""
-    claimed = ScheduledRun.objects.filter(Q(last_slot_at__lt=slot), name=job.name).update(
+    claimed = ScheduledRun.objects.filter(name=job.name, last_slot_at__lt=slot).update(
         last_slot_at=slot, enqueued_at=now, task_path=job.task_path
     )
     if claimed:

@@ -188,10 +188,9 @@ def write_cycles(
             changed_pks.append(found[0])
             changed.append(cycle)
     stale_pks = [pk for pk, _ in existing.values()]
-    for start in range(0, len(changed_pks) + len(stale_pks), CHUNK_SIZE):
-        CategoryCycle.objects.filter(
-            pk__in=(changed_pks + stale_pks)[start : start + CHUNK_SIZE]
-        ).delete()
+    doomed = changed_pks + stale_pks
+    for start in range(0, len(doomed), CHUNK_SIZE):
+        CategoryCycle.objects.filter(pk__in=doomed[start : start + CHUNK_SIZE]).delete()
     CategoryCycle.objects.bulk_create(new + changed, batch_size=CHUNK_SIZE)
     return CycleResult(
         cycles=len(cycles),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -93,9 +93,6 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-_purchasing_orders = purchasing_orders
-
-
 def _purchase_days(customer_ids: Sequence[int] | None) -> Iterator[tuple[int, list[PurchaseDay]]]:
     """Each customer's purchase days (local date, net spend, order count), from one aggregate
     query streamed in customer order."""
@@ -107,7 +104,7 @@ def _purchase_days(customer_ids: Sequence[int] | None) -> Iterator[tuple[int, li
     )
     money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
     rows = (
-        _purchasing_orders(customer_ids)
+        purchasing_orders(customer_ids)
         .annotate(day=TruncDate("ordered_at"))
         .values("customer_id", "day")
         .annotate(
@@ -261,7 +258,13 @@ def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
     return created, updated, len(scores) - created - updated, became_vip
 
 
-def _notify_new_vips(customer_ids: Sequence[int], *, today: date, limits: InsightThresholds) -> int:
+def _notify_new_vips(
+    customer_ids: Sequence[int],
+    *,
+    spend: Mapping[int, Decimal],
+    today: date,
+    limits: InsightThresholds,
+) -> int:
     """Tell each new VIP's account manager (or, without one, the managers of the customer's home
     store) in-app. Keyed per customer and day, so a rerun or a concurrent refresh notifies once;
     losing the flag and passing the threshold again later is a new transition."""
@@ -279,11 +282,6 @@ def _notify_new_vips(customer_ids: Sequence[int], *, today: date, limits: Insigh
         store_id__in={c["home_store_id"] for c in customers if not c["account_manager_id"]},
     ).values_list("pk", "store_id"):
         store_managers.setdefault(store_id, []).append(user_id)
-    spend = dict(
-        CustomerScore.objects.filter(customer_id__in=list(customer_ids)).values_list(
-            "customer_id", "rolling_spend_12m"
-        )
-    )
     sent = 0
     for customer in customers:
         recipients = (
@@ -365,12 +363,17 @@ def recompute_scores(
         for summary, prediction, spend in zip(summaries, predictions, rolling, strict=True)
     ]
     created, updated, unchanged, became_vip = _write(scores)
-    _notify_new_vips(became_vip, today=today, limits=limits)
+    _notify_new_vips(
+        became_vip,
+        spend={score.customer_id: score.rolling_spend_12m for score in scores if score.is_vip},
+        today=today,
+        limits=limits,
+    )
     cycle_result = cycles.write_cycles(
         customer_ids, now=now, today=today, limits=limits, triples=triples
     )
     if customer_ids is None:
-        still_buying = _purchasing_orders(None).filter(customer_id=OuterRef("customer_id"))
+        still_buying = purchasing_orders(None).filter(customer_id=OuterRef("customer_id"))
         stale = CustomerScore.objects.filter(~Exists(still_buying))
     else:
         scored = {summary.customer_id for summary in summaries}

@@ -36,8 +36,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +49,12 @@ from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from toolcrm.sales.models import Order, OrderLine, Payment, Return, ReturnLine, SerialNumber
-from toolcrm.sales.selectors import ReturnableLine, orders_visible_to, returnable_lines
+from toolcrm.sales.selectors import (
+    ReturnableLine,
+    orders_visible_to,
+    refunded_total,
+    returnable_lines,
+)
 from toolcrm.sales.signals import announce_order_recorded, announce_return_recorded
 from toolcrm.stores.models import Store
 
@@ -660,10 +663,7 @@ def record_return(
     elif when < order.ordered_at:
         errors.add("returned_at", _("退货时间不能早于下单时间。"))
     plans = _plan_return_lines(order, lines, serials, errors)
-    already_refunded = Return.objects.filter(order=order).aggregate(
-        total=Coalesce(Sum("refund_amount"), ZERO)
-    )["total"]
-    refundable = max(order.total - already_refunded, ZERO)
+    refundable = max(order.total - refunded_total(order), ZERO)
     value = sum((plan.amount for plan in plans), ZERO)
     refund: Decimal | None = min(value, refundable)
     if refund_amount is not None:

@@ -47,13 +47,14 @@ def order_list(request: HttpRequest) -> HttpResponse:
         .filter(pk__in={order.customer_id for order in rows if order.customer_id})
         .values_list("pk", flat=True)
     )
+    query_string = form.query_string()
     context = {
         "form": form,
         "page_obj": page_obj,
         "orders": rows,
         "linkable_customer_ids": linkable,
-        "query_string": form.query_string(),
-        "has_filters": bool(form.query_string()),
+        "query_string": query_string,
+        "has_filters": bool(query_string),
     }
     return render(request, "sales/order_list.html", context)
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        names = ", ".join(f"{job.name}" for job in jobs) or "none"
+        names = ", ".join(job.name for job in jobs) or "none"
         self.stdout.write(f"scheduler: {len(jobs)} jobs ({names}); Ctrl-C stops")
         while not stop.is_set():
             self._tick()
