@@ -136,35 +136,30 @@ def open_agreements(
     return with_details(queryset).order_by("due_on", "pk")
 
 
-def store_loans(*, user: Any, store_id: int | None = None) -> QuerySet[RentalAgreement]:
-    """Outstanding loans of the user's stores (the counter's list), soonest due first."""
+def _store_queue(*, user: Any, store_id: int | None, **filters: Any) -> QuerySet[RentalAgreement]:
+    """Outstanding loans lent by the user's stores only (a store's work queue), soonest due
+    first."""
+    if not has_capability(user, Capability.MANAGE_RENTALS):
+        return RentalAgreement.objects.none()
     queryset = restrict_to_stores(
-        RentalAgreement.objects.filter(status__in=OUTSTANDING_STATUSES),
+        RentalAgreement.objects.filter(status__in=OUTSTANDING_STATUSES, **filters),
         user,
         store_field="store_id",
     )
-    if not has_capability(user, Capability.MANAGE_RENTALS):
-        queryset = queryset.none()
     if store_id:
         queryset = queryset.filter(store_id=store_id)
     return with_details(queryset).order_by("due_on", "pk")
+
+
+def store_loans(*, user: Any, store_id: int | None = None) -> QuerySet[RentalAgreement]:
+    """Outstanding loans of the user's stores (the counter's list), soonest due first."""
+    return _store_queue(user=user, store_id=store_id)
 
 
 def overdue_agreements(*, user: Any, store_id: int | None = None) -> QuerySet[RentalAgreement]:
     """Loans past their due date, whether or not the daily task has marked them yet, of the
     user's stores only (the list is a store's work queue)."""
-    queryset = restrict_to_stores(
-        RentalAgreement.objects.filter(
-            status__in=OUTSTANDING_STATUSES, due_on__lt=timezone.localdate()
-        ),
-        user,
-        store_field="store_id",
-    )
-    if not has_capability(user, Capability.MANAGE_RENTALS):
-        queryset = queryset.none()
-    if store_id:
-        queryset = queryset.filter(store_id=store_id)
-    return with_details(queryset).order_by("due_on", "pk")
+    return _store_queue(user=user, store_id=store_id, due_on__lt=timezone.localdate())
 
 
 def days_overdue(agreement: RentalAgreement, *, today: date | None = None) -> int:
@@ -188,10 +183,4 @@ def customer_rentals(*, user: Any, customer: Customer) -> CustomerRentals:
         outstanding=outstanding,
         history=history[:PANEL_HISTORY],
         history_count=closed.count() if len(history) > PANEL_HISTORY else len(history),
-    )
-
-
-def agreement_history(*, user: Any, customer: Customer) -> QuerySet[RentalAgreement]:
-    return with_details(agreements_visible_to(user).filter(customer=customer)).order_by(
-        "-started_at", "-pk"
     )

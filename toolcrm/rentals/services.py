@@ -27,8 +27,8 @@ from toolcrm.core.pii import to_halfwidth
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.core.scoping import restrict_to_stores
 from toolcrm.customers.models import Customer
-from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.loyalty.selectors import tier_benefit_for
+from toolcrm.rentals import selectors
 from toolcrm.rentals.choices import (
     OUTSTANDING_STATUSES,
     AgreementKind,
@@ -248,7 +248,7 @@ def lend(
     if len(note) > NOTE_MAX_LENGTH:
         errors.setdefault("note", []).append(_("备注不超过 200 个字符。"))
     deposit = _money(deposit_amount, "deposit_amount", errors)
-    customer = customers_visible_to(user).filter(pk=customer_id).first()
+    customer = selectors.find_customer(user=user, customer_id=customer_id)
     if customer is None:
         errors.setdefault("customer_id", []).append(_("客户不存在或不在您的权限范围内。"))
     elif is_customer_blocked(customer, today=today):
@@ -264,8 +264,7 @@ def lend(
         errors.setdefault("customer_id", []).append(_("每位客户同时只能试用一件工具。"))
     _check_due_on(due_on, today=today, started_on=today, kind=kind, errors=errors)
     # The lock: a second clerk lending the same unit waits here, then sees it lent.
-    units = restrict_to_stores(RentalUnit.objects.all(), user, store_field="home_store_id")
-    unit = units.select_for_update().filter(pk=unit_id).first()
+    unit = selectors.units_visible_to(user).select_for_update().filter(pk=unit_id).first()
     if unit is None:
         errors.setdefault("unit_id", []).append(_("工具不存在或不在您的门店。"))
     elif unit.status != UnitStatus.AVAILABLE:
@@ -644,8 +643,7 @@ MANUAL_UNIT_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.MAINTENANCE, UnitStatus
 def set_unit_status(*, user: Any, unit_id: int, status: str) -> RentalUnit:
     """Send a unit to maintenance, back to the shelf, or retire it (not while it is out)."""
     require_capability(user, Capability.MANAGE_RENTALS)
-    units = restrict_to_stores(RentalUnit.objects.all(), user, store_field="home_store_id")
-    unit = units.select_for_update().filter(pk=unit_id).first()
+    unit = selectors.units_visible_to(user).select_for_update().filter(pk=unit_id).first()
     if unit is None:
         raise ValidationError(_("工具不存在或不在您的门店。"))
     if status not in MANUAL_UNIT_STATUSES:

@@ -25,6 +25,7 @@ from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.selectors import search_customers
 from toolcrm.rentals import selectors, services
 from toolcrm.rentals.choices import UnitCondition, UnitStatus
+from toolcrm.rentals.conf import rules
 from toolcrm.rentals.forms import (
     AddUnitForm,
     CancelForm,
@@ -73,6 +74,7 @@ def fleet(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_choices(user: Any) -> list[tuple[int, str]]:
+    rr = rules()  # read the settings once, not once per unit
     return [
         (
             unit.pk,
@@ -82,8 +84,8 @@ def _unit_choices(user: Any) -> list[tuple[int, str]]:
                 "brand": unit.product.brand.name,
                 "name": unit.product.name,
                 "store": unit.home_store.name,
-                "rate": f"{services.daily_rate_for(unit.product):,.2f}",
-                "deposit": f"{services.minimum_deposit_for(unit.product):,.2f}",
+                "rate": f"{services.daily_rate_for(unit.product, rental_rules=rr):,.2f}",
+                "deposit": f"{services.minimum_deposit_for(unit.product, rental_rules=rr):,.2f}",
             },
         )
         for unit in selectors.lendable_units(user=user)

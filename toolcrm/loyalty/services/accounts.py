@@ -12,7 +12,6 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from toolcrm.customers.choices import CustomerKind
 from toolcrm.loyalty.choices import TIER_ORDER, Tier, TierChangeReason, tier_rank
 from toolcrm.loyalty.conf import loyalty_settings
 from toolcrm.loyalty.models import LoyaltyAccount, TierChange
@@ -176,7 +175,3 @@ def review_due_accounts(*, now: datetime | None = None) -> int:
         "pk", flat=True
     )
     return sum(1 for pk in list(due) if review_account(customer_id=pk, now=now) is not None)
-
-
-def is_company(customer_kind: str) -> bool:
-    return customer_kind == CustomerKind.COMPANY

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from toolcrm.catalog.models import Product
 from toolcrm.core.audit import log_event
 from toolcrm.core.pii import to_halfwidth
-from toolcrm.core.roles import Capability, has_capability, require_capability
+from toolcrm.core.roles import Capability, require_capability
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import customers_visible_to
 from toolcrm.loyalty.choices import CouponKind, CouponSource, CouponStatus
@@ -215,7 +215,7 @@ def parse_amount(value: Any, *, name: str) -> Decimal:
     return amount
 
 
-def find_coupon_for(*, user: Any, code: str, for_update: bool = False) -> Coupon:
+def find_coupon_for(*, user: Any, code: str) -> Coupon:
     """The coupon with this code if its customer is in the user's scope; 404 otherwise (an
     unknown code and another store's code look the same)."""
     normalised = normalise_code(code)
@@ -365,12 +365,3 @@ def redeem_coupon(
         data={"coupon_id": coupon.pk, "discount": str(check.discount)},
     )
     return check
-
-
-def can_issue(user: Any) -> bool:
-    return has_capability(user, Capability.ISSUE_COUPONS)
-
-
-def require_visible(user: Any, customer: Customer) -> None:
-    if not customers_visible_to(user).filter(pk=customer.pk).exists():
-        raise PermissionDenied("customer outside scope")

@@ -214,17 +214,14 @@ def issue_birthday_coupons(*, today: date | None = None) -> int:
     members = Customer.objects.filter(
         _birthday_filter(today), is_active=True, member_card_no__isnull=False
     ).order_by("pk")
-    issued = 0
-    for customer in members.iterator(chunk_size=1000):
-        result = issue_coupons(
-            template=template,
-            customers=[customer],
-            source=CouponSource.BIRTHDAY,
-            issue_key_prefix=f"birthday:{today.year}",
-            note=_("%(year)s 年生日礼") % {"year": today.year},
-        )
-        issued += len(result.issued)
-    return issued
+    result = issue_coupons(
+        template=template,
+        customers=members,
+        source=CouponSource.BIRTHDAY,
+        issue_key_prefix=f"birthday:{today.year}",
+        note=_("%(year)s 年生日礼") % {"year": today.year},
+    )
+    return len(result.issued)
 
 
 # ------------------------------------------------------------------------------------ merges
