@@ -31,7 +31,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from toolcrm.catalog.models import Category, Product
+from toolcrm.catalog.models import Product
 from toolcrm.core.roles import Capability, require_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.models import Customer
@@ -122,10 +122,6 @@ class Recommendation:
     @property
     def is_in_stock(self) -> bool:
         return self.stock_here > 0
-
-    @property
-    def source_label(self) -> str:
-        return str(RecommendationSource(self.source).label)
 
 
 @dataclass(frozen=True)
@@ -541,8 +537,3 @@ def rule_list(*, user: Any, rule_filter: RuleFilter) -> QuerySet[AssociationRule
 
 def latest_run() -> RuleMiningRun | None:
     return RuleMiningRun.objects.order_by("-mined_at", "-pk").first()
-
-
-def rule_categories() -> QuerySet[Category]:
-    """Categories for the filter: top-level ones and their children, in code order."""
-    return Category.objects.select_related("parent").order_by("code")

@@ -13,14 +13,9 @@ class TagsConfig(AppConfig):
     def ready(self) -> None:
         from toolcrm.customers.signals import customers_merged
         from toolcrm.sales.signals import order_recorded, orders_recorded_batch, return_recorded
-        from toolcrm.tags.receivers import (
-            retag_after_batch,
-            retag_after_merge,
-            retag_after_return,
-            retag_after_sale,
-        )
+        from toolcrm.tags.receivers import retag_customer, retag_customers
 
-        order_recorded.connect(retag_after_sale, dispatch_uid="tags.retag_after_sale")
-        orders_recorded_batch.connect(retag_after_batch, dispatch_uid="tags.retag_after_batch")
-        return_recorded.connect(retag_after_return, dispatch_uid="tags.retag_after_return")
-        customers_merged.connect(retag_after_merge, dispatch_uid="tags.retag_after_merge")
+        order_recorded.connect(retag_customer, dispatch_uid="tags.retag_after_sale")
+        orders_recorded_batch.connect(retag_customers, dispatch_uid="tags.retag_after_batch")
+        return_recorded.connect(retag_customer, dispatch_uid="tags.retag_after_return")
+        customers_merged.connect(retag_customers, dispatch_uid="tags.retag_after_merge")

@@ -21,8 +21,10 @@ from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum,
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from toolcrm.customers.choices import CustomerKind
-from toolcrm.sales.choices import OrderChannel, OrderStatus
-from toolcrm.sales.models import Order, OrderLine
+from toolcrm.insights.purchases import purchasing_orders
+from toolcrm.sales.choices import OrderChannel
+from toolcrm.sales.models import OrderLine
+from toolcrm.tags.compiler import NOT_PURCHASES
 from toolcrm.tags.conf import TagThresholds
 from toolcrm.tags.reasons import bilingual
 from toolcrm.tags.registry import Reason
@@ -30,7 +32,6 @@ from toolcrm.tags.registry import Reason
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-EXCLUDED = [OrderStatus.CANCELLED, OrderStatus.RETURNED]
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _line_summaries(
         order__customer__isnull=False,
         order__customer__is_active=True,
         order__ordered_at__gte=start,
-    ).exclude(order__status__in=EXCLUDED)
+    ).exclude(order__status__in=NOT_PURCHASES)
     if customer_ids is not None:
         lines = lines.filter(order__customer_id__in=list(customer_ids))
     rows = (
@@ -102,13 +103,9 @@ def _line_summaries(
 
 
 def _order_summaries(customer_ids: Sequence[int] | None, start: datetime) -> dict[int, _Orders]:
-    orders = Order.objects.filter(customer__isnull=False, customer__is_active=True).exclude(
-        status__in=EXCLUDED
-    )
-    if customer_ids is not None:
-        orders = orders.filter(customer_id__in=list(customer_ids))
     rows = (
-        orders.annotate(year=ExtractYear("ordered_at"), quarter=ExtractQuarter("ordered_at"))
+        purchasing_orders(customer_ids)
+        .annotate(year=ExtractYear("ordered_at"), quarter=ExtractQuarter("ordered_at"))
         .values("customer_id", "customer__kind", "channel", "year", "quarter")
         .annotate(orders=Count("id"), in_window=Count("id", filter=Q(ordered_at__gte=start)))
         .order_by("customer_id")

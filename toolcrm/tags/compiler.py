@@ -53,6 +53,8 @@ from toolcrm.tags.schema import (
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 CENT = Decimal("0.01")
+# Lines of these orders are not purchases.
+NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 PROFILE_PATHS = {
     "kind": "kind",
     "province": "province",
@@ -202,7 +204,7 @@ def _holds(spec: dict[str, Any], values: list[Any]) -> bool:
 
 def _purchase_lines(condition: PurchaseCondition, lookups: Lookups) -> QuerySet[OrderLine]:
     lines = OrderLine.objects.filter(order__customer_id=OuterRef("pk")).exclude(
-        order__status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED]
+        order__status__in=NOT_PURCHASES
     )
     if condition.category_id:
         lines = lines.filter(product__category_id__in=lookups.descendants(condition.category_id))
@@ -325,7 +327,7 @@ def _discount_share(condition: DiscountShareCondition, end: date) -> Any:
         order__customer_id=OuterRef("pk"),
         order__ordered_at__gte=_start_of(start),
         order__ordered_at__lt=_start_of(end),
-    ).exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED])
+    ).exclude(order__status__in=NOT_PURCHASES)
     discounted = Sum(
         Case(When(discount__gt=0, then=F("line_total")), default=Value(Decimal("0"))),
         output_field=MONEY,

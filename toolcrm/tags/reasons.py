@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from toolcrm.core.templatetags.toolcrm import cny
 from toolcrm.customers.choices import CompanyType, CustomerKind, SourceChannel
 from toolcrm.insights.choices import LifecycleStage, RfmSegment
 from toolcrm.insights.churn import reason_text as churn_reason_text
@@ -50,10 +51,6 @@ def choice_label(field: str, value: str) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
-
-
-def money(value: Any) -> str:
-    return f"¥{Decimal(str(value)):,.2f}"
 
 
 def percent(share: Any) -> str:
@@ -92,7 +89,7 @@ def _where(filters: dict[str, Any]) -> str:
 
 def _measure_value(measure: str, value: Any) -> str:
     if measure == "amount":
-        return money(value)
+        return cny(value)
     if measure == "orders":
         return _("%(count)s 单") % {"count": value}
     return _("%(count)s 件") % {"count": value}
@@ -252,7 +249,7 @@ def _seasonal(params: dict[str, Any]) -> str:
 
 
 def _high_clv(params: dict[str, Any]) -> str:
-    return _("预计未来12个月消费 %(clv)s") % {"clv": money(params["clv"])}
+    return _("预计未来12个月消费 %(clv)s") % {"clv": cny(params["clv"])}
 
 
 def _at_risk(params: dict[str, Any]) -> str:
@@ -276,7 +273,7 @@ def _churn(params: dict[str, Any]) -> str:
 
 
 def _vip(params: dict[str, Any]) -> str:
-    return _("近12个月消费 %(spend)s") % {"spend": money(params["spend"])}
+    return _("近12个月消费 %(spend)s") % {"spend": cny(params["spend"])}
 
 
 def _overdue(params: dict[str, Any]) -> str:

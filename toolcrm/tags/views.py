@@ -41,10 +41,9 @@ def _builder_context() -> dict[str, Any]:
 
 
 def _attach(rows: list[forms.ConditionRow], errors: DefinitionErrors) -> None:
-    by_index = {position: row for position, row in enumerate(rows)}
     for position, row_errors in errors.rows.items():
-        if position in by_index:
-            by_index[position].errors = row_errors
+        if 0 <= position < len(rows):
+            rows[position].errors = row_errors
 
 
 @login_required

@@ -45,9 +45,3 @@ def recommendation_panel(context: dict[str, Any], customer: Customer) -> dict[st
         "channels": channels,
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.filter
-def reason_text(reason: Any) -> str:
-    """A stored reason in the active language."""
-    return str(reason.render())
