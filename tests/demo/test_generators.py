@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pytest
@@ -17,6 +18,7 @@ from tests.demo.generated import generate, people
 from toolcrm.demo.data.people import MOBILE_PREFIXES
 from toolcrm.demo.data.places import CITIES
 from toolcrm.demo.generators import identifiers
+from toolcrm.demo.generators.clock import Clock, months_before
 from toolcrm.demo.generators.seasons import day_weight, is_shopping_festival
 from toolcrm.demo.generators.writer import Rows
 from toolcrm.sales.models import Order, OrderLine
@@ -83,6 +85,22 @@ def test_the_retail_calendar_peaks_before_the_festivals() -> None:
     assert not is_shopping_festival(date(2026, 11, 12))
     assert day_weight(date(2026, 11, 10)) > day_weight(date(2026, 11, 17))  # 双11, both Tuesdays
     assert day_weight(date(2026, 9, 29)) > day_weight(date(2026, 9, 15))  # before 国庆
+
+
+def test_month_windows_count_back_from_tomorrow_and_keep_clear_of_their_edges() -> None:
+    # 30 March 2028, a leap year: the rule tags' months end tomorrow (31 March) and run
+    # 29 Feb–30 Mar, 31 Jan–28 Feb, 31 Dec–30 Jan; each window drops its first and last day.
+    tz = ZoneInfo("Asia/Shanghai")
+    clock = Clock(now=datetime(2028, 3, 30, 15, 0, tzinfo=tz), tz=tz)
+
+    windows = [(clock.day(oldest), clock.day(newest)) for newest, oldest in clock.month_windows(3)]
+
+    assert windows == [
+        (date(2028, 3, 1), date(2028, 3, 29)),
+        (date(2028, 2, 1), date(2028, 2, 27)),
+        (date(2028, 1, 1), date(2028, 1, 29)),
+    ]
+    assert months_before(date(2027, 3, 31), 1) == date(2027, 2, 28)
 
 
 def test_rows_refuse_columns_that_no_longer_match_the_model() -> None:

@@ -4,9 +4,10 @@ today for every store, encrypted and searchable phones, and ``--if-empty``."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -358,3 +359,72 @@ def test_demo_defines_rule_tags_and_computes_every_tag(demo) -> None:  # type: i
     assert CustomerTag.objects.filter(tag__name="价格敏感型").exists()
     again = recompute_all_tags()
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_key_accounts_are_construction_firms_at_vip_level_and_their_managers_were_told(
+    demo,
+) -> None:  # type: ignore[no-untyped-def]
+    from toolcrm.core.models import Notification
+    from toolcrm.insights.conf import thresholds
+    from toolcrm.insights.models import CustomerScore
+
+    year_ago = timezone.now() - timedelta(days=364)
+    vips = list(CustomerScore.objects.filter(is_vip=True).select_related("customer"))
+
+    assert vips
+    for score in vips:
+        company = score.customer
+        assert (company.kind, company.company_type) == ("company", "construction_crew")
+        assert score.rolling_spend_12m >= thresholds().vip_threshold
+        orders = company.orders.filter(ordered_at__gte=year_ago)
+        # Many ordinary site orders, not one absurd one.
+        assert orders.count() >= 24
+        biggest = orders.aggregate(biggest=Max("total"))["biggest"]
+        assert biggest < thresholds().vip_threshold / 5
+        assert orders.filter(channel="b2b").count() > orders.count() * 0.8
+        notices = Notification.objects.filter(key__startswith=f"insights.vip:{company.pk}:")
+        assert list(notices.values_list("recipient", flat=True)) == [company.account_manager_id]
+        assert company.name in notices.get().title
+    assert Notification.objects.filter(
+        recipient__username="b2b", key__startswith="insights.vip:"
+    ).exists()
+
+
+def test_project_companies_buy_power_tools_and_consumables_every_month(demo) -> None:  # type: ignore[no-untyped-def]
+    from toolcrm.insights.models import CustomerScore
+    from toolcrm.tags.models import CustomerTag
+
+    members = set(
+        CustomerTag.objects.filter(tag__name="工程客户").values_list("customer", flat=True)
+    )
+    vips = set(CustomerScore.objects.filter(is_vip=True).values_list("customer", flat=True))
+
+    assert len(members) >= 2
+    assert vips <= members  # the key accounts order for their sites every month too
+    assert not Customer.objects.filter(pk__in=members).exclude(kind="company").exists()
+    # Checked here without the rule engine: in each of the last three months, counted back from
+    # tomorrow (26 Nov → 27 Oct–26 Nov, 27 Sep–26 Oct, 27 Aug–26 Sep), a power tool and a
+    # consumable bought by every member.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    starts = [_months_before(tomorrow, months) for months in range(4)]
+    bought: defaultdict[int, set[tuple[int, str]]] = defaultdict(set)
+    lines = OrderLine.objects.filter(
+        order__customer__in=members, order__ordered_at__gte=_midnight(starts[3])
+    ).exclude(order__status__in=["returned", "cancelled"])
+    for customer, ordered_at, group in lines.values_list(
+        "order__customer", "order__ordered_at", "product__category__parent__code"
+    ):
+        day = timezone.localdate(ordered_at)
+        month = next(m for m in range(3) if starts[m + 1] <= day < starts[m])
+        bought[customer].add((month, group))
+    for customer in members:
+        assert {(m, g) for m in range(3) for g in ("PT", "CS")} <= bought[customer], customer
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -5,6 +5,11 @@ Each customer also gets a buying profile that the order phase reads back from co
 (a few bytes per customer, so a million customers stay cheap): its store, its kind of buyer, its
 segment (loyal, contractor, occasional, one-off, lapsed, new today), its preferred channel, its
 account manager and the moment of its first purchase, which is also when it registered.
+
+A fixed share of the companies are project accounts, drawn by position before any company is
+made (so even a small load has them): building firms that order for their sites every month
+(the chain's 工程客户), a few of them — construction firms running several sites — big enough
+to be VIPs, and some whose project ended a few months ago.
 """
 
 from __future__ import annotations
@@ -41,10 +46,17 @@ from toolcrm.demo.generators.weighted import Weighted
 from toolcrm.demo.generators.writer import BulkWriter, IdSequence
 
 LOYAL, CONTRACTOR, OCCASIONAL, ONE_OFF, LAPSED, NEW_TODAY = range(6)
+# Project accounts (companies only): the key accounts buy at VIP level, PROJECT orders for its
+# site every month, PAST_PROJECT did until a few months ago.
+KEY_ACCOUNT, PROJECT, PAST_PROJECT = range(6, 9)
+PROJECT_SEGMENTS = frozenset({KEY_ACCOUNT, PROJECT, PAST_PROJECT})
 CHANNELS = ("pos", "ecommerce", "miniprogram", "b2b")
 COMPANY_SHARE = 0.085
 EXISTING_BASE_SHARE = 0.35
 CHUNK = 2000
+KEY_ACCOUNT_SHARE = 0.025  # of the companies: 4 of the default load's 170
+PROJECT_SHARE = 0.2  # of the companies, key accounts included
+PAST_PROJECT_EVERY = 6  # every sixth project account (after the key accounts) has finished
 
 SEGMENT_WEIGHTS: dict[int, tuple[float, ...]] = {
     #          loyal contractor occasional one-off lapsed
@@ -69,6 +81,10 @@ AGES = Weighted([(22, 8), (30, 30), (40, 30), (50, 20), (60, 12)])
 PREFIXES = Weighted(MOBILE_PREFIXES)
 EMAIL = Weighted(EMAIL_DOMAINS)
 COMPANY_TYPES = Weighted(COMPANY_TYPE_WEIGHTS)
+# Who orders for a site every month: renovation firms, builders, a factory's maintenance shop.
+PROJECT_COMPANY_TYPES = Weighted(
+    [(CompanyType.RENOVATION, 50), (CompanyType.CONSTRUCTION_CREW, 40), (CompanyType.FACTORY, 10)]
+)
 JOBS = Weighted((occupation, weight) for occupation, weight, _ in OCCUPATIONS)
 TRADES = frozenset(occupation for occupation, _, is_trade in OCCUPATIONS if is_trade)
 
@@ -123,17 +139,21 @@ class CustomerBuilder:
         self.company_names: set[str] = set()
         self.companies_made = 0
         self.company_indexes = set(rng.sample(range(count), round(count * COMPANY_SHARE)))
+        self.project_accounts = _project_accounts(activity_rng, len(self.company_indexes))
+        self.key_accounts_made = 0
         self.new_today_share = min(0.05, 1.5 * len(reference.stores) / max(count, 1))
         self.store_weights = list(accumulate(store.weight for store in reference.stores))
 
     def build(self) -> CustomerProfiles:
         for index in range(self.count):
             store = self.rng.choices(self.reference.stores, cum_weights=self.store_weights)[0]
+            segment = None
             if index in self.company_indexes:
-                customer, buyer = self._company(store), COMPANY
+                segment = self.project_accounts.get(self.companies_made)
+                customer, buyer = self._company(store, segment=segment), COMPANY
             else:
                 customer, buyer = self._person(store)
-            self._profile(customer, store=store, buyer=buyer)
+            self._profile(customer, store=store, buyer=buyer, segment=segment)
             if (index + 1) % CHUNK == 0:
                 self.writer.flush()
         self.writer.flush()
@@ -221,10 +241,15 @@ class CustomerBuilder:
 
     # --- companies --------------------------------------------------------------------------
 
-    def _company(self, store: StoreInfo) -> Customer:
+    def _company(self, store: StoreInfo, *, segment: int | None) -> Customer:
         rng = self.rng
-        company_type = COMPANY_TYPES.draw(rng)
-        is_crew = company_type == CompanyType.CONSTRUCTION_CREW and rng.random() < 0.4
+        company_type: str
+        if segment == KEY_ACCOUNT:  # a construction firm, not a self-employed crew
+            company_type, is_crew = CompanyType.CONSTRUCTION_CREW, False
+        else:
+            types = COMPANY_TYPES if segment is None else PROJECT_COMPANY_TYPES
+            company_type = types.draw(rng)
+            is_crew = company_type == CompanyType.CONSTRUCTION_CREW and rng.random() < 0.4
         name = self._company_name(store, company_type, is_crew=is_crew)
         district, street = self._address(store, is_company=True)
         self.companies_made += 1
@@ -237,6 +262,15 @@ class CustomerBuilder:
             if slot < 14
             else None
         )
+        if segment == KEY_ACCOUNT:
+            # Every key account has its manager, the first one the b2b demo login.
+            self.key_accounts_made += 1
+            if self.key_accounts_made % 2:
+                manager = self.reference.demo_b2b_manager_id
+            else:
+                manager = self.reference.other_b2b_manager_id
+        elif segment is not None and manager is None:
+            manager = self.reference.other_b2b_manager_id
         self.phones_issued += 1
         company = Customer(
             id=self.ids.take(),
@@ -303,15 +337,22 @@ class CustomerBuilder:
         """Many customers were already buying when the two years began (their first purchase
         in the window falls in its first months); the others joined along the way."""
         rng = self.activity_rng
-        if rng.random() < EXISTING_BASE_SHARE:
+        if segment == KEY_ACCOUNT or rng.random() < EXISTING_BASE_SHARE:
             return rng.randint(HISTORY_DAYS - 120, HISTORY_DAYS - 1)
-        return rng.randint(200 if segment == LAPSED else 0, HISTORY_DAYS - 1)
+        # A project account bought for a while before its current project.
+        return rng.randint(
+            200 if segment in (LAPSED, PROJECT, PAST_PROJECT) else 0, HISTORY_DAYS - 1
+        )
 
     # --- buying profile ---------------------------------------------------------------------
 
-    def _profile(self, customer: Customer, *, store: StoreInfo, buyer: int) -> None:
+    def _profile(
+        self, customer: Customer, *, store: StoreInfo, buyer: int, segment: int | None
+    ) -> None:
         rng = self.activity_rng
-        if buyer != COMPANY and rng.random() < self.new_today_share:
+        if segment is not None:
+            days_ago = self._first_purchase_days_ago(segment)
+        elif buyer != COMPANY and rng.random() < self.new_today_share:
             segment, days_ago = NEW_TODAY, 0
         else:
             segment = rng.choices(range(5), weights=SEGMENT_WEIGHTS[buyer])[0]
@@ -330,6 +371,26 @@ class CustomerBuilder:
         profiles.manager_id.append(customer.account_manager_id or 0)
         profiles.first_seen.append(first_seen)
         self.activity.add_for(customer, store=store, first_seen=first_seen, buyer=buyer)
+
+
+def _project_accounts(rng: random.Random, companies: int) -> dict[int, int]:
+    """Segment of the project accounts by company position (0 for the first company made):
+    ``KEY_ACCOUNT_SHARE`` key accounts (at least one), then project accounts up to
+    ``PROJECT_SHARE`` (at least two), every ``PAST_PROJECT_EVERY``-th of those finished."""
+    if not companies:
+        return {}
+    keys = max(1, round(companies * KEY_ACCOUNT_SHARE))
+    chosen = rng.sample(
+        range(companies), min(companies, max(keys + 2, round(companies * PROJECT_SHARE)))
+    )
+    return {
+        position: KEY_ACCOUNT
+        if rank < keys
+        else PAST_PROJECT
+        if (rank - keys) % PAST_PROJECT_EVERY == PAST_PROJECT_EVERY - 1
+        else PROJECT
+        for rank, position in enumerate(chosen)
+    }
 
 
 def _age_band(age: int) -> str:

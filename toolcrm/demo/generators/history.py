@@ -4,6 +4,9 @@ Each customer's orders follow its segment: the loyal core buys about monthly, co
 few weeks, occasional buyers a handful of times, lapsed customers stopped 6–18 months ago. Dates
 are nudged towards busy days (``seasons.day_weight``), channels follow the customer's habits with
 e-commerce taking over on 618 and 双11, and walk-in POS sales without a customer fill the stores.
+Project accounts also order for their sites every month of their project (power tools and
+consumables in bulk), the key accounts enough that their last twelve months pass the VIP
+threshold of the insights settings.
 The store's day then gives every store a few orders today and interactions in the last days, so
 the home page has something to show whenever the demo is loaded.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -22,21 +26,29 @@ from toolcrm.demo.generators.clock import DAY, HISTORY_DAYS, Clock
 from toolcrm.demo.generators.customers import (
     CHANNELS,
     CONTRACTOR,
+    KEY_ACCOUNT,
     LAPSED,
     LOYAL,
     OCCASIONAL,
+    PAST_PROJECT,
+    PROJECT_SEGMENTS,
     CustomerProfiles,
 )
 from toolcrm.demo.generators.orders import OrderBuilder
-from toolcrm.demo.generators.picker import COMPANY, HOUSEHOLD, TRADE
+from toolcrm.demo.generators.picker import COMPANY, HOUSEHOLD, TRADE, site_quantity
 from toolcrm.demo.generators.reference import ReferenceData, StoreInfo
-from toolcrm.demo.generators.seasons import day_weight, is_shopping_festival
+from toolcrm.demo.generators.seasons import MONTH_FACTORS, day_weight, is_shopping_festival
 from toolcrm.demo.generators.writer import BulkWriter
+from toolcrm.insights.conf import thresholds
 from toolcrm.sales.models import Order
 
 POS, ECOMMERCE, MINIPROGRAM, B2B = range(4)
 WALK_IN_SHARE = 0.15  # walk-in sales per customer order
-REGULAR_SEGMENTS = frozenset({LOYAL, CONTRACTOR, OCCASIONAL})
+REGULAR_SEGMENTS = frozenset({LOYAL, CONTRACTOR, OCCASIONAL}) | PROJECT_SEGMENTS
+SITE_MONTHS = HISTORY_DAYS // 30  # the months a key account's site orders go back
+# A key account's yearly volume, as a multiple of the VIP threshold: comfortably above it.
+KEY_ACCOUNT_VOLUME = (1.05, 1.4)
+MAX_SITE_ORDERS_PER_MONTH = 8
 
 
 class HistoryBuilder:
@@ -54,6 +66,7 @@ class HistoryBuilder:
         self.clock = clock
         self.orders = orders
         self.writer = writer
+        self.vip_threshold = thresholds().vip_threshold
 
     # --- customers' orders ------------------------------------------------------------------
 
@@ -86,13 +99,15 @@ class HistoryBuilder:
                 buyer=buyer,
                 staff_id=self._staff(store, channel, manager),
             )
+        if profiles.segment[index] in PROJECT_SEGMENTS:
+            self._site_orders(profiles, index, store)
 
     def _schedule(self, segment: int, first_seen: int, buyer: int) -> list[int]:
         """Days ago of the orders after the first one."""
         rng = self.rng
-        first = max(0, math.ceil((self.clock.today_start_ts - first_seen) / DAY))
+        first = self._first_days_ago(first_seen)
         latest = 0
-        if segment in (LOYAL, CONTRACTOR):
+        if segment in (LOYAL, CONTRACTOR) or segment in PROJECT_SEGMENTS:
             low, high = (28, 52) if segment == LOYAL else (20, 60) if buyer == COMPANY else (20, 55)
             days, day = [], first - rng.randint(low, high)
             while day >= 0:
@@ -106,6 +121,64 @@ class HistoryBuilder:
         else:
             return []
         return [self._busier_day(day, low=latest, high=max(first - 1, latest)) for day in days]
+
+    def _first_days_ago(self, first_seen: int) -> int:
+        return max(0, math.ceil((self.clock.today_start_ts - first_seen) / DAY))
+
+    # --- project accounts' site orders --------------------------------------------------------
+
+    def _site_orders(self, profiles: CustomerProfiles, index: int, store: StoreInfo) -> None:
+        """B2B orders for the account's sites, in every month of its project (months counted
+        back from today as the "each month" rule tags count them). A project account orders
+        once or twice a month; a key account, a construction firm with several sites, orders
+        until the month's share of its yearly volume is reached (more in the spring and autumn
+        building seasons, less in February and in the summer heat)."""
+        rng = self.rng
+        segment = profiles.segment[index]
+        if segment == KEY_ACCOUNT:
+            months = range(SITE_MONTHS)
+            volume = self.vip_threshold * Decimal(str(round(rng.uniform(*KEY_ACCOUNT_VOLUME), 3)))
+        else:
+            ended = rng.randint(1, 3) if segment == PAST_PROJECT else 0
+            months = range(ended, ended + rng.randint(3, 14))
+            volume = Decimal(0)
+        first = self._first_days_ago(profiles.first_seen[index])
+        mean_factor = sum(MONTH_FACTORS) / len(MONTH_FACTORS)
+        windows = self.clock.month_windows(months.stop)
+        for month in months:
+            newest, oldest = windows[month][0], min(windows[month][1], first - 1)
+            if newest > oldest:
+                break  # before the account's first purchase
+            month_of_year = self.clock.day((newest + oldest) // 2).month
+            factor = Decimal(str(round(MONTH_FACTORS[month_of_year - 1] / mean_factor, 3)))
+            budget = volume / 12 * factor
+            spent, placed = Decimal(0), 0
+            target_orders = 2 if segment != KEY_ACCOUNT and rng.random() < 0.3 else 1
+            while placed < target_orders or (spent < budget and placed < MAX_SITE_ORDERS_PER_MONTH):
+                spent += self._site_order(
+                    profiles, index, store, days_ago=rng.randint(newest, oldest)
+                )
+                placed += 1
+
+    def _site_order(
+        self, profiles: CustomerProfiles, index: int, store: StoreInfo, *, days_ago: int
+    ) -> Decimal:
+        rng = self.rng
+        is_large = profiles.segment[index] == KEY_ACCOUNT
+        moment = self.clock.timestamp(days_ago=days_ago, minute=self._minute(store, B2B), rng=rng)
+        products = self.orders.picker.site_order(
+            rng, month=self.clock.at(moment).month, is_large=is_large
+        )
+        order = self.orders.add(
+            moment=moment,
+            channel=CHANNELS[B2B],
+            store=store,
+            customer_id=profiles.first_id + index,
+            buyer=COMPANY,
+            staff_id=self._staff(store, B2B, profiles.manager_id[index] or None),
+            basket=[(info, site_quantity(rng, info=info, is_large=is_large)) for info in products],
+        )
+        return order.total
 
     def _busier_day(self, day: int, *, low: int, high: int) -> int:
         """Of the planned day and two nearby ones, favour the busier (seasonality, festivals)."""

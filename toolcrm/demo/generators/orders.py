@@ -80,13 +80,23 @@ class OrderBuilder:
         buyer: int,
         staff_id: int | None,
         max_lines: int = 6,
-    ) -> None:
+        basket: list[tuple[ProductInfo, int]] | None = None,
+    ) -> Order:
+        """One order; ``basket`` (products and units) when the caller has chosen them, as a
+        site order does. Such an order is delivered against a purchase order and not returned."""
         rng = self.rng
         ordered_at = self.clock.at(moment)
-        products = self._basket(ordered_at.month, buyer=buyer, channel=channel, limit=max_lines)
+        if basket is None:
+            products = self._basket(ordered_at.month, buyer=buyer, channel=channel, limit=max_lines)
+            units: list[int | None] = [None] * len(products)
+        else:
+            products, units = [info for info, _ in basket], [count for _, count in basket]
         contract_rate = Decimal(rng.randint(5, 12)) / 100 if channel == OrderChannel.B2B else None
         order_id = self.order_ids.take()
-        lines = [self._line(order_id, channel, info, buyer, contract_rate) for info in products]
+        lines = [
+            self._line(order_id, channel, info, buyer, contract_rate, units=count)
+            for info, count in zip(products, units, strict=True)
+        ]
         subtotal = sum((line.unit_price * line.quantity for line in lines), ZERO)
         discount_total = sum((line.discount for line in lines), ZERO)
         order = new_order(
@@ -109,12 +119,17 @@ class OrderBuilder:
         for line in lines:
             self.writer.add(line)
         self._payments(order)
-        if moment < self.clock.now_ts - 20 * DAY and rng.random() < RETURN_CHANCE:
+        if (
+            basket is None
+            and moment < self.clock.now_ts - 20 * DAY
+            and rng.random() < RETURN_CHANCE
+        ):
             self._return(order, lines, serials, store=store, moment=moment)
         for line_serials in serials.values():
             for serial in line_serials:
                 self.writer.add(serial)
         self.orders_made += 1
+        return order
 
     def _basket(self, month: int, *, buyer: int, channel: str, limit: int) -> list[ProductInfo]:
         rng = self.rng
@@ -139,9 +154,12 @@ class OrderBuilder:
         info: ProductInfo,
         buyer: int,
         contract_rate: Decimal | None,
+        *,
+        units: int | None,
     ) -> OrderLine:
         rng = self.rng
-        units = quantity(rng, info=info, buyer=buyer)
+        if units is None:
+            units = quantity(rng, info=info, buyer=buyer)
         gross = info.price * units
         discount = ZERO
         if contract_rate is not None:
