@@ -1,16 +1,22 @@
 """Behaviour tags computed from orders, each against a customer who should get it and one who
 should not (thresholds: the defaults — 365 days, 3 orders, 60% brand, 70% channel, over 50%
-discounted, 30 consumable units, 60% of orders in one quarter over at least two years)."""
+discounted, 30 consumable units, 60% of orders in one quarter over at least two years); the same
+tags as of a past day, as the churn model takes them for features (``tags.features``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import translation
 
 from tests.tags.conftest import NOW, at
+from toolcrm.insights import churn
 from toolcrm.tags import services
+from toolcrm.tags.behaviour import compute_behaviour
+from toolcrm.tags.conf import thresholds
+from toolcrm.tags.features import BEHAVIOUR_TAG_FEATURES, behaviour_features
 from toolcrm.tags.models import CustomerTag
 from toolcrm.tags.reasons import render_reason
 
@@ -100,3 +106,73 @@ def test_thresholds_come_from_settings(shoppers, settings):  # type: ignore[no-u
 
     assert "mixed" in _tagged("brand_preference", shoppers)
     assert _tagged("seasonal", shoppers) == set()
+
+
+@pytest.mark.django_db
+def test_orders_after_now_do_not_count(shoppers, order, catalog):  # type: ignore[no-untyped-def]
+    limits = thresholds()
+    before = compute_behaviour(None, now=NOW, limits=limits)
+    # after NOW: a B2B order makes 随便买 professional; four Q2 orders would end 冬季客户's Q4
+    order(
+        shoppers["mixed"],
+        NOW + timedelta(days=3),
+        [(catalog["hammer"], 1, "100", "0")],
+        channel="b2b",
+    )
+    for days in (1, 2, 3, 4):
+        order(shoppers["winter"], NOW + timedelta(days=days), [(catalog["hammer"], 1, "100", "0")])
+
+    assert compute_behaviour(None, now=NOW, limits=limits) == before
+    later = compute_behaviour(None, now=NOW + timedelta(days=5), limits=limits)
+    assert shoppers["mixed"].pk in later["professional"]
+    assert shoppers["winter"].pk not in later["seasonal"]
+
+
+@pytest.mark.django_db
+def test_tag_features_as_of_a_cut_off_ignore_later_orders_and_stored_tags(  # type: ignore[no-untyped-def]
+    shoppers, order, catalog
+):
+    bargain = shoppers["bargain"].pk
+    cutoff = NOW.date()
+    as_of_cutoff = {
+        "tag_judged": 1.0,
+        "tag_price_sensitive": 1.0,
+        "tag_price_sensitive_share": 1.0,
+        "tag_brand_preference": 1.0,
+        "tag_brand_preference_share": 1.0,
+        "tag_preferred_channel": 1.0,
+        "tag_preferred_channel_share": 1.0,
+    }
+    assert behaviour_features([bargain], cutoff)[bargain] == as_of_cutoff
+    # The day after the cut-off: an undiscounted Bosch drill through B2B — no longer price
+    # sensitive (540 of 1140 discounted), no brand (Bosch 53%), professional (B2B), channel 75%.
+    order(
+        shoppers["bargain"],
+        NOW + timedelta(days=1),
+        [(catalog["drill"], 1, "600", "0")],
+        channel="b2b",
+    )
+    services.recompute_all_tags(now=NOW + timedelta(days=2))
+    assert _tagged("professional", shoppers) >= {"bargain"}  # what the stored tags say today
+    assert "bargain" not in _tagged("price_sensitive", shoppers)
+
+    assert behaviour_features([bargain], cutoff)[bargain] == as_of_cutoff
+    assert churn.extra_values(None, cutoff)[bargain] == {
+        column: as_of_cutoff.get(column, 0.0) for column in BEHAVIOUR_TAG_FEATURES.columns
+    }
+    assert behaviour_features(None, cutoff + timedelta(days=1))[bargain] == {
+        "tag_judged": 1.0,
+        "tag_professional": 1.0,
+        "tag_preferred_channel": 1.0,
+        "tag_preferred_channel_share": 0.75,
+    }
+
+
+@pytest.mark.django_db
+def test_seasonal_feature_carries_its_quarter(shoppers):  # type: ignore[no-untyped-def]
+    winter = shoppers["winter"].pk
+
+    values = behaviour_features([winter], NOW.date())[winter]
+
+    assert (values["tag_seasonal"], values["tag_seasonal_share"]) == (1.0, 0.75)
+    assert values["tag_seasonal_quarter"] == 4.0

@@ -16,12 +16,16 @@ one customer's score is its coefficient × the customer's standardised value; th
 positive contributions, read against the raw values, become the reasons ("已 120 天未购买").
 
 Features come from orders (recency, tenure, frequency, spend, 90-day trend, cycle ratio, category
-breadth, channel mix, returns) and interactions (recent contacts, complaints). There is no ticket
-model and no tags app yet; their features join here when those apps exist.
+breadth, channel mix, returns), interactions (recent contacts, complaints; a complaint is an
+interaction of kind complaint — there is no ticket model yet) and, through
+``register_feature_provider``, from apps above insights: the tags app adds its behaviour tags as
+0/1 features evaluated as of the cut-off (``tags.features``). ``FEATURES`` is stored with each
+version; a version whose features this code no longer computes is not used (see ``score``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import logging
@@ -40,12 +44,15 @@ from django.utils.translation import gettext_lazy as _
 from toolcrm.customers.choices import InteractionKind
 from toolcrm.customers.models import Interaction
 from toolcrm.insights import cycles
+from toolcrm.insights.features import FeatureProvider
 from toolcrm.insights.models import ChurnModel
 from toolcrm.insights.purchases import purchasing_orders
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.models import Return
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -56,7 +63,8 @@ MIN_CUSTOMERS = 30  # per snapshot
 MIN_PER_CLASS = 5
 ONLINE = (OrderChannel.ECOMMERCE.value, OrderChannel.MINIPROGRAM.value)
 
-# Model inputs (counts and money log1p-transformed) in a fixed order stored with each version.
+# Model inputs (counts and money log1p-transformed) in a fixed order stored with each version;
+# registered providers append theirs (``register_feature_provider``).
 FEATURES = [
     "recency_days",
     "tenure_days",
@@ -95,6 +103,9 @@ _LOGGED = {
     "complaints_365",
 }
 
+# Raw values beside the features that only the reasons read.
+_RAW_ONLY = {"spend_90", "spend_prev_90", "cycle_ratio_unclipped"}
+
 # Reason texts: "<feature>:high" when the customer's value is above the chain's mean, ":low"
 # below. A feature whose contribution points towards churn but whose direction has no sensible
 # wording (a very recent purchase "explaining" churn) is skipped in favour of the next one.
@@ -120,6 +131,44 @@ REASON_TEXTS: dict[str, Any] = {
     "interactions_90:high": _("近 90 天互动 %(count)s 次"),
     "complaints_365:high": _("过去一年投诉 %(count)s 次"),
 }
+
+# Providers registered by apps above insights, in registration (INSTALLED_APPS) order, and the
+# provider of each of their features.
+_PROVIDERS: list[FeatureProvider] = []
+_PROVIDED: dict[str, FeatureProvider] = {}
+
+
+def register_feature_provider(provider: FeatureProvider) -> None:
+    """Append ``provider``'s features to ``FEATURES`` (and its labels and reason texts), for an
+    app above insights to call from ``AppConfig.ready``. Registering the same name again does
+    nothing; a feature name that is taken already is a programming error."""
+    if any(known.name == provider.name for known in _PROVIDERS):
+        return
+    taken = set(FEATURES) | _RAW_ONLY | {c for known in _PROVIDERS for c in known.columns}
+    clashes = sorted(taken & set(provider.columns))
+    if clashes:
+        raise ValueError(f"churn feature provider {provider.name!r} reuses names {clashes}")
+    _PROVIDERS.append(provider)
+    FEATURES.extend(provider.features)
+    FEATURE_LABELS.update(provider.labels)
+    REASON_TEXTS.update(provider.texts)
+    _PROVIDED.update({name: provider for name in provider.features})
+
+
+def _extra_columns() -> list[str]:
+    return [column for provider in _PROVIDERS for column in provider.columns]
+
+
+def extra_values(customer_ids: Sequence[int] | None, as_of: date) -> dict[int, dict[str, float]]:
+    """The registered providers' values as of the end of ``as_of`` (customer → column → value;
+    a customer a provider leaves out gets 0 there)."""
+    merged: dict[int, dict[str, float]] = {}
+    for provider in _PROVIDERS:
+        for customer_id, values in provider.compute(customer_ids, as_of).items():
+            merged.setdefault(customer_id, {}).update(
+                {column: float(values.get(column, 0.0)) for column in provider.columns}
+            )
+    return merged
 
 
 class ChurnTrainingError(Exception):
@@ -221,10 +270,16 @@ SMALL_INPUT = 50  # customers; below this plain Python beats pandas' per-call ov
 
 
 def raw_features_python(
-    rows: Rows, as_of: date, *, horizon_days: int, customers: Sequence[int]
+    rows: Rows,
+    as_of: date,
+    *,
+    horizon_days: int,
+    customers: Sequence[int],
+    extras: Mapping[int, Mapping[str, float]] | None = None,
 ) -> dict[int, dict[str, float]]:
     """The raw features of ``snapshot`` for a few customers, without pandas (a refresh after a
-    sale); ``test_churn`` checks both give the same values."""
+    sale); ``test_churn`` checks both give the same values. ``extras``: the providers' values
+    (``extra_values``), read here when not given."""
 
     def inside(day: date, length: int, offset: int = 0) -> bool:
         return as_of - timedelta(days=length + offset) < day <= as_of - timedelta(days=offset)
@@ -288,6 +343,13 @@ def raw_features_python(
         if pk in result:
             result[pk]["interactions_90"] += inside(day, 90)
             result[pk]["complaints_365"] += bool(complaint) and inside(day, 365)
+    columns = _extra_columns()
+    if columns and result:
+        if extras is None:
+            extras = extra_values(sorted(result), as_of)
+        for pk, values in result.items():
+            provided = extras.get(pk, {})
+            values.update({column: float(provided.get(column, 0.0)) for column in columns})
     for values in result.values():
         for name in _LOGGED:
             values[f"log:{name}"] = math.log1p(max(values[name], 0.0))
@@ -311,9 +373,11 @@ def snapshot(
     horizon_days: int,
     with_labels: bool,
     customers: Sequence[int] | None = None,
+    extras: Mapping[int, Mapping[str, float]] | None = None,
 ) -> Snapshot:
     """Features as of the end of ``as_of`` for the customers with a purchase in the 365 days up
-    to it (or exactly ``customers``, when scoring), and the labels from the next horizon."""
+    to it (or exactly ``customers``, when scoring), and the labels from the next horizon.
+    ``extras``: the providers' values (``extra_values``), read here when not given."""
     import numpy as np
     import pandas as pd
 
@@ -375,6 +439,12 @@ def snapshot(
     complaints = window(history.interactions, 365)
     is_complaint = complaints["complaint"].astype(bool)
     raw["complaints_365"] = complaints.loc[is_complaint].groupby("customer").size()
+    columns = _extra_columns()
+    if columns:
+        if extras is None:
+            extras = extra_values(None if customers is None else list(index), as_of)
+        provided = pd.DataFrame.from_dict(dict(extras), orient="index", dtype=float)
+        raw[columns] = provided.reindex(index=index, columns=columns)
     raw = raw.fillna(0.0)
     features = raw[FEATURES].astype(float).copy()
     for name in _LOGGED:
@@ -491,7 +561,7 @@ def dump(pipeline: Any) -> bytes:
     return buffer.getvalue()
 
 
-_loaded: dict[int, Any] = {}
+_loaded: dict[tuple[int, bytes], Any] = {}
 
 
 def load(model: ChurnModel) -> Any | None:
@@ -508,13 +578,23 @@ def load(model: ChurnModel) -> Any | None:
             sklearn.__version__,
         )
         return None
-    if model.pk not in _loaded:
+    blob = bytes(model.model_blob)
+    # Keyed by the blob's digest too: a primary key can come back with other contents (a
+    # restored database, or the tests' rolled-back rows), a digest cannot.
+    key = (model.pk, hashlib.blake2b(blob, digest_size=16).digest())
+    if key not in _loaded:
         _loaded.clear()
-        _loaded[model.pk] = joblib.load(io.BytesIO(bytes(model.model_blob)))
-    return _loaded[model.pk]
+        _loaded[key] = joblib.load(io.BytesIO(blob))
+    return _loaded[key]
 
 
 def _reason(name: str, direction: str, raw: Any) -> dict[str, Any] | None:
+    provider = _PROVIDED.get(name)
+    if provider is not None:
+        if f"{name}:{direction}" not in REASON_TEXTS:
+            return None
+        provided = provider.reason_params(name, direction, raw)
+        return None if provided is None else {"key": f"{name}:{direction}", "params": provided}
     value = float(raw[name])
     if direction == "low" and value == 0 and f"{name}:none" in REASON_TEXTS:
         return {"key": f"{name}:none", "params": {}}
@@ -546,12 +626,14 @@ def _reason(name: str, direction: str, raw: Any) -> dict[str, Any] | None:
 
 
 def reasons_for(
-    pipeline: Any, features: Any, raw: Any, limit: int = 3
+    pipeline: Any, features: Any, raw: Any, limit: int = 3, names: Sequence[str] | None = None
 ) -> list[list[dict[str, Any]]]:
     """Each row's strongest reasons towards churn: coefficient × standardised value, largest
-    positive first, worded from the raw values (``raw``: one mapping per row)."""
+    positive first, worded from the raw values (``raw``: one mapping per row; ``names``: the
+    columns of ``features``, ``FEATURES`` unless given)."""
     import numpy as np
 
+    names = FEATURES if names is None else names
     scaler, classifier = pipeline[0], pipeline[-1]
     standardised = scaler.transform(features)
     contributions = standardised * classifier.coef_[0]
@@ -561,7 +643,7 @@ def reasons_for(
         for column in np.argsort(-contribution, kind="stable"):
             if contribution[column] <= 0 or len(reasons) == limit:
                 break
-            name = FEATURES[column]
+            name = names[column]
             direction = "high" if standardised[row, column] > 0 else "low"
             reason = _reason(name, direction, raw[row])
             if reason is not None:
@@ -585,9 +667,22 @@ def score(
     category_triples: list[tuple[int, int, date]] | None = None,
 ) -> dict[int, ChurnScore]:
     """Churn probabilities and reasons of ``customer_ids`` (everyone who has bought when
-    ``None``) with the active model; empty without one."""
+    ``None``) with the active model; empty without one.
+
+    A version trained on fewer features than the code now computes (one from before a provider
+    was added) keeps scoring on its own columns until the next retraining; one that needs a
+    feature the code no longer computes scores nobody (logged), like a model from another
+    scikit-learn version."""
     model = ChurnModel.objects.filter(is_active=True).first()
-    if model is None or model.features != FEATURES:
+    if model is None:
+        return {}
+    names = list(model.features)
+    if not set(names) <= set(FEATURES):
+        logger.warning(
+            "churn model v%s needs features this code does not compute (%s): not scoring",
+            model.version,
+            ", ".join(sorted(set(names) - set(FEATURES))),
+        )
         return {}
     pipeline = load(model)
     if pipeline is None:
@@ -600,8 +695,13 @@ def score(
         if customer_ids is not None
         else sorted({pk for pk, _day, _total, _channel in rows.orders})
     )
+    # One provider read for the requested customers (no id list when scoring everyone), none
+    # when the model uses no provided feature.
+    extras = extra_values(customer_ids, today) if set(names) & set(_PROVIDED) else {}
     if len(customers) < SMALL_INPUT:
-        raws = raw_features_python(rows, today, horizon_days=horizon_days, customers=customers)
+        raws = raw_features_python(
+            rows, today, horizon_days=horizon_days, customers=customers, extras=extras
+        )
         index = list(raws)
         matrix_rows = [model_inputs(raws[pk]) for pk in index]
         raw_rows: list[Any] = [raws[pk] for pk in index]
@@ -612,6 +712,7 @@ def score(
             horizon_days=horizon_days,
             with_labels=False,
             customers=customers,
+            extras=extras,
         )
         index = [int(pk) for pk in snap.features.index]
         matrix_rows = snap.features.to_numpy().tolist()
@@ -621,8 +722,10 @@ def score(
     import numpy as np
 
     matrix = np.asarray(matrix_rows, dtype=float)
+    if names != FEATURES:
+        matrix = matrix[:, [FEATURES.index(name) for name in names]]
     probabilities = pipeline.predict_proba(matrix)[:, 1]
-    reasons = reasons_for(pipeline, matrix, raw_rows)
+    reasons = reasons_for(pipeline, matrix, raw_rows, names=names)
     return {
         customer_id: ChurnScore(
             probability=round(float(probability), 4), reasons=row_reasons, version=model.version

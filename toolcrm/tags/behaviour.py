@@ -5,6 +5,8 @@ Two aggregate queries whatever the number of customers (lines grouped by custome
 orders grouped by customer, channel, year and quarter), streamed; the thresholds
 (``conf.TagThresholds``, settings ``TAGS_*``) are applied to the aggregated rows in Python. A
 purchase is a line or order of an active customer that is not cancelled or fully returned.
+Orders after ``now`` are left out, so the tags can also be evaluated as of a past day: the churn
+model uses them that way as features (``tags.features``).
 """
 
 from __future__ import annotations
@@ -52,12 +54,13 @@ class _Orders:
 
 
 def _line_summaries(
-    customer_ids: Sequence[int] | None, start: datetime, limits: TagThresholds
+    customer_ids: Sequence[int] | None, start: datetime, now: datetime, limits: TagThresholds
 ) -> dict[int, _Lines]:
     lines = OrderLine.objects.filter(
         order__customer__isnull=False,
         order__customer__is_active=True,
         order__ordered_at__gte=start,
+        order__ordered_at__lte=now,
     ).exclude(order__status__in=NOT_PURCHASES)
     if customer_ids is not None:
         lines = lines.filter(order__customer_id__in=list(customer_ids))
@@ -102,9 +105,12 @@ def _line_summaries(
     return summaries
 
 
-def _order_summaries(customer_ids: Sequence[int] | None, start: datetime) -> dict[int, _Orders]:
+def _order_summaries(
+    customer_ids: Sequence[int] | None, start: datetime, now: datetime
+) -> dict[int, _Orders]:
     rows = (
         purchasing_orders(customer_ids)
+        .filter(ordered_at__lte=now)
         .annotate(year=ExtractYear("ordered_at"), quarter=ExtractQuarter("ordered_at"))
         .values("customer_id", "customer__kind", "channel", "year", "quarter")
         .annotate(orders=Count("id"), in_window=Count("id", filter=Q(ordered_at__gte=start)))
@@ -218,16 +224,40 @@ def _professional_or_diy(
     return {"diy": ("diy", params, evidence)}
 
 
-def compute_behaviour(
+@dataclass(frozen=True)
+class Behaviour:
+    """The behaviour tags of some customers at one moment: each tag's members (code → customer
+    id → reason) and each customer's orders in the window (the churn features need to know who
+    had enough orders to be judged at all)."""
+
+    members: dict[str, dict[int, Reason]]
+    window_orders: dict[int, int]
+
+
+def behaviour_as_of(
     customer_ids: Sequence[int] | None, *, now: datetime, limits: TagThresholds
-) -> dict[str, dict[int, Reason]]:
-    """Every behaviour tag's members (code → customer id → reason), for the given customers or
-    (``None``) every active customer with orders."""
+) -> Behaviour:
+    """The behaviour tags as they stood at ``now``: only orders up to ``now`` count, so a past
+    ``now`` gives the point-in-time values the churn model trains on (``tags.features``)."""
     start = now - timedelta(days=limits.window_days)
-    lines = _line_summaries(customer_ids, start, limits)
-    orders = _order_summaries(customer_ids, start)
+    lines = _line_summaries(customer_ids, start, now, limits)
+    orders = _order_summaries(customer_ids, start, now)
     found: dict[str, dict[int, Reason]] = defaultdict(dict)
     for customer_id, order_summary in orders.items():
         for code, reason in _judge(lines.get(customer_id), order_summary, limits).items():
             found[code][customer_id] = reason
-    return found
+    return Behaviour(
+        members=found,
+        window_orders={
+            customer_id: sum(summary.window_by_channel.values())
+            for customer_id, summary in orders.items()
+        },
+    )
+
+
+def compute_behaviour(
+    customer_ids: Sequence[int] | None, *, now: datetime, limits: TagThresholds
+) -> dict[str, dict[int, Reason]]:
+    """Every behaviour tag's members (code → customer id → reason), for the given customers or
+    (``None``) every active customer with orders up to ``now``."""
+    return behaviour_as_of(customer_ids, now=now, limits=limits).members
