@@ -5,7 +5,6 @@ a message per row, and predictive tags follow the insights scores."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -148,7 +147,7 @@ def test_a_recorded_sale_refreshes_the_customer_tags(  # type: ignore[no-untyped
 
 
 @pytest.mark.django_db
-def test_one_customer_refresh_is_fast_and_bounded(crew, two_tags, make_user, catalog):  # type: ignore[no-untyped-def]
+def test_one_customer_refresh_runs_a_bounded_number_of_queries(crew, two_tags, make_user, catalog):  # type: ignore[no-untyped-def]
     manager = make_user(Role.ADMIN, username="more_tags")
     for index in range(3):
         services.save_rule_tag(
@@ -169,19 +168,12 @@ def test_one_customer_refresh_is_fast_and_bounded(crew, two_tags, make_user, cat
                 ],
             },
         )
-    services.refresh_customer_tags(customer_id=crew.pk, now=NOW)  # warm up
-    timings = []
-    for _attempt in range(5):
-        # CPU time of this process (SQLite runs in it; PostgreSQL adds ~1 ms of its own): wall
-        # time on a shared CI machine measures the neighbours, not the refresh.
-        started = time.process_time()
-        services.refresh_customer_tags(customer_id=crew.pk, now=NOW)
-        timings.append(time.process_time() - started)
+    services.refresh_customer_tags(customer_id=crew.pk, now=NOW)  # creates the system tags
     with CaptureQueriesContext(connection) as queries:
         services.refresh_customer_tags(customer_id=crew.pk, now=NOW)
 
-    assert min(timings) < 0.050
-    # tag definitions, categories, brands, all rule measures in one, two behaviour aggregates,
+    # (How fast it is, bench/insights.py measures.) Tag definitions, categories, brands, every
+    # rule judged in one statement, two behaviour aggregates,
     # scores, overdue cycles, the stored rows (savepoint statements excluded)
     statements = [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
     assert len(statements) == 9

@@ -1,10 +1,19 @@
-"""Compiling a rule definition into one set-based query.
+"""Compiling a rule definition into one grouped aggregate.
 
-``compile_rule`` turns a validated ``RuleDefinition`` into annotations (one correlated subquery
-per purchase measure, per month for "each month" windows) and one ``Q`` over them, applied to any
-customer queryset: the whole chain for the nightly run, one customer after a sale, the user's
-visible customers for the preview. The database does all the work in one statement; Python only
-turns each matching row's annotated values into the reason parameters (``explain``).
+``compile_rule`` turns a validated ``RuleDefinition`` into SQL of two parts:
+
+* one aggregate over order lines grouped by customer: every purchase measure of the rule (one
+  column per condition, one per month for "each month" windows) is a ``SUM``/``COUNT`` over
+  ``CASE WHEN <that measure's window and filters>``, in a single pass over the lines of the rule's
+  widest window;
+* the customers joined to that aggregate (``LEFT JOIN``, so "bought less than" and profile
+  conditions also pick customers without purchases), filtered by the rule's conditions.
+
+So a rule costs one statement whatever the number of conditions or months, and the database
+does all of it: the nightly run over every customer, a refresh narrowed to a few customers (the
+same statement with the customer ids added), and the preview (members as ``pk__in`` of the
+user's visible customers). Python only turns each matching row's values into the reason
+parameters (``explain``).
 
 What counts as a purchase here is what insights counts: lines of orders that are not cancelled
 or fully returned, at their line total (after the line's discount). Partial refunds are not
@@ -14,34 +23,22 @@ netted out of line totals (a return records the refund per returned line, not pe
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from toolcrm.catalog.models import Brand, Category
+from toolcrm.catalog.models import Brand, Category, Product
 from toolcrm.customers.models import Customer
+from toolcrm.insights.models import CustomerScore
 from toolcrm.sales.choices import OrderStatus
-from toolcrm.sales.models import OrderLine
+from toolcrm.sales.models import Order, OrderLine
 from toolcrm.stores.models import Store
 from toolcrm.tags.reasons import bilingual
 from toolcrm.tags.schema import (
@@ -51,19 +48,20 @@ from toolcrm.tags.schema import (
     RuleDefinition,
 )
 
-MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 CENT = Decimal("0.01")
+_FLOAT_TO_DECIMAL = Context(prec=15)
 # Lines of these orders are not purchases.
 NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
-PROFILE_PATHS = {
-    "kind": "kind",
-    "province": "province",
-    "city": "city",
-    "home_store": "home_store_id",
-    "source_channel": "source_channel",
-    "company_type": "company_type",
-    "lifecycle_stage": "insight_score__lifecycle_stage",
-    "rfm_segment": "insight_score__rfm_segment",
+# Profile fields: (table alias, model, field name). "s" is the customer's insights score row.
+PROFILE_COLUMNS: dict[str, tuple[str, Any, str]] = {
+    "kind": ("c", Customer, "kind"),
+    "province": ("c", Customer, "province"),
+    "city": ("c", Customer, "city"),
+    "home_store": ("c", Customer, "home_store"),
+    "source_channel": ("c", Customer, "source_channel"),
+    "company_type": ("c", Customer, "company_type"),
+    "lifecycle_stage": ("s", CustomerScore, "lifecycle_stage"),
+    "rfm_segment": ("s", CustomerScore, "rfm_segment"),
 }
 
 
@@ -142,36 +140,130 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-@dataclass
+# --- SQL pieces ----------------------------------------------------------------------------
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(alias: str, model: Any, name: str) -> str:
+    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+
+
+def _number(value: Decimal | float) -> Any:
+    """A threshold as a query parameter: exact on PostgreSQL; a float on SQLite, whose driver
+    would send a Decimal as text (which compares as greater than any number)."""
+    return value if connection.vendor == "postgresql" else float(value)
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """One aggregate column: ``kind`` amount / orders / quantity / discount_share over the lines
+    of orders placed in [start, end) that pass ``filters`` (SQL with its params)."""
+
+    name: str
+    kind: str
+    start: date
+    end: date
+    filters: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    def sql(self) -> tuple[list[str], str, list[Any]]:
+        """The measure in two steps: per order (``SUM``/``MAX`` over the order's lines, named
+        after the measure) and per customer (over those order columns). Counting orders as the
+        sum of a per-order 0/1 flag keeps both steps hash aggregates, where one ``COUNT(DISTINCT
+        …)`` over the lines made PostgreSQL sort every line by customer."""
+        ordered_at = _column("o", Order, "ordered_at")
+        clauses = [f"{ordered_at} >= %s", f"{ordered_at} < %s"]
+        params: list[Any] = [_datetime(self.start), _datetime(self.end)]
+        for clause, clause_params in self.filters:
+            clauses.append(clause)
+            params += clause_params
+        when = " AND ".join(clauses)
+        total = _column("l", OrderLine, "line_total")
+        name = self.name
+        if self.kind == "discount_share":
+            discounted = f"{when} AND {_column('l', OrderLine, 'discount')} > 0"
+            return (
+                [
+                    f"SUM(CASE WHEN {discounted} THEN {total} ELSE 0 END) AS {name}_d",
+                    f"SUM(CASE WHEN {when} THEN {total} ELSE 0 END) AS {name}_t",
+                ],
+                f"CAST(SUM({name}_d) AS DOUBLE PRECISION)"
+                f" / NULLIF(CAST(SUM({name}_t) AS DOUBLE PRECISION), 0)",
+                params + params,
+            )
+        if self.kind == "orders":
+            return ([f"MAX(CASE WHEN {when} THEN 1 ELSE 0 END) AS {name}"], f"SUM({name})", params)
+        value = total if self.kind == "amount" else _column("l", OrderLine, "quantity")
+        return (
+            [f"SUM(CASE WHEN {when} THEN {value} ELSE 0 END) AS {name}"],
+            f"SUM({name})",
+            params,
+        )
+
+
+def _datetime(day: date) -> Any:
+    return connection.ops.adapt_datetimefield_value(_start_of(day))
+
+
+def _convert(kind: str, value: Any) -> Any:
+    """A measure as the reasons store it: money a Decimal of cents (SQLite sums in floats),
+    counts an int, a share a float or None (no spend in the window)."""
+    if kind == "discount_share":
+        return None if value is None else float(value)
+    if kind == "amount":
+        if value is None:
+            return Decimal("0.00")
+        if isinstance(value, float):
+            value = _FLOAT_TO_DECIMAL.create_decimal_from_float(value)
+        return Decimal(value).quantize(CENT)
+    return int(value or 0)
+
+
+@dataclass(eq=False)  # identity: a compiled rule is a key in services
 class CompiledRule:
     definition: RuleDefinition
-    prefix: str = ""
-    annotations: dict[str, Any] = field(default_factory=dict)
-    condition: Q = field(default_factory=Q)
+    measures: list[_Measure] = field(default_factory=list)
+    profile: dict[str, str] = field(default_factory=dict)  # value name → profile field
+    where: tuple[str, list[Any]] = ("1 = 1", [])
     parts: list[dict[str, Any]] = field(default_factory=list)  # per condition: how to explain
 
+    @property
+    def names(self) -> list[str]:
+        """The names of the values a row carries besides ``pk``: measures, then profile."""
+        return [measure.name for measure in self.measures] + list(self.profile)
+
+    def sql(self, customer_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+        """The matching customers (every active one, or among ``customer_ids``) with the rule's
+        values: one statement, the rule's conditions in its ``WHERE``."""
+        return _statement([self], customer_ids)
+
+    def rows(self, customer_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """The matching customers with their values (``pk`` and one key per value name)."""
+        sql, params = self.sql(customer_ids)
+        return [row for row, _matched in _fetch(sql, params, [self])]
+
+    def members(self) -> RawSQL:
+        """The matching customer ids, for ``pk__in`` on any customer queryset (the preview
+        narrows it to what the user may see)."""
+        sql, params = self.sql()
+        return RawSQL(f"SELECT id FROM ({sql}) m", params)
+
     def apply(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
-        """The customers the rule picks, filtered by the database (the set-based path)."""
-        return customers.annotate(**self.annotations).filter(self.condition)
-
-    def rows(self, customers: QuerySet[Customer]) -> QuerySet[Customer, dict[str, Any]]:
-        return self.apply(customers).values("pk", *self.annotations)
-
-    def matches(self, row: dict[str, Any]) -> bool:
-        """The rule's ``Q`` evaluated in Python on a row that carries the annotations: a few
-        customers' rows (one sale, one import chunk) are fetched for every rule at once, in one
-        query, and judged here. Same comparisons as the ``Q``, on the unrounded values."""
-        results = (_holds(spec, [row[name] for name in spec["names"]]) for spec in self.parts)
-        return all(results) if self.definition.match == "all" else any(results)
+        return customers.filter(pk__in=self.members())
 
     def explain(self, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Reason parameters and evidence of one matching row."""
         parts, evidence = [], []
         for spec in self.parts:
-            raw = [row[name] for name in spec["names"]]
-            values = [_plain(value) for value in raw]
+            values = [_plain(row[name]) for name in spec["names"]]
             evidence.append(values if spec["key"] == "purchase_each_month" else values[0])
-            if self.definition.match == "any" and not _holds(spec, raw):
+            if self.definition.match == "any" and not _holds(spec, [row[n] for n in spec["names"]]):
                 continue
             params = dict(spec["params"])
             if spec["key"] == "purchase_each_month":
@@ -182,8 +274,133 @@ class CompiledRule:
         return {"match": self.definition.match, "parts": parts}, {"conditions": evidence}
 
 
+def _statement(
+    rules: Sequence[CompiledRule], customer_ids: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    """``SELECT c.id, measures…, profile values…, one 0/1 column per rule FROM customers LEFT
+    JOIN (the grouped aggregate of every measure of ``rules``) … WHERE <any rule holds>``: the
+    customers who match at least one of ``rules`` (every active one, or among
+    ``customer_ids``), in one pass over the order lines for all the rules. Value names must
+    differ between the rules (``compile_rule``'s ``prefix``)."""
+    measures = [measure for rule in rules for measure in rule.measures]
+    profile = [field_name for rule in rules for field_name in rule.profile.values()]
+    selects = ["c.id"]
+    params: list[Any] = []
+    joins = ""
+    if measures:
+        aggregate, aggregate_params = _aggregate(measures, customer_ids)
+        joins += f" LEFT JOIN ({aggregate}) a ON a.customer_id = c.id"
+        params += aggregate_params
+        selects += [
+            f"a.{m.name}" if m.kind == "discount_share" else f"COALESCE(a.{m.name}, 0)"
+            for m in measures
+        ]
+    if any(PROFILE_COLUMNS[name][0] == "s" for name in profile):
+        score_customer = _column("s", CustomerScore, "customer")
+        joins += f" LEFT JOIN {_table(CustomerScore)} s ON {score_customer} = c.id"
+    selects += [_column(*PROFILE_COLUMNS[name]) for name in profile]
+    select_params: list[Any] = []
+    for rule in rules:
+        selects.append(f"CASE WHEN {rule.where[0]} THEN 1 ELSE 0 END")
+        select_params += rule.where[1]
+    where_params: list[Any] = [True]
+    for rule in rules:
+        where_params += rule.where[1]
+    conditions = [
+        f"{_column('c', Customer, 'is_active')} = %s",
+        "(" + " OR ".join(f"({rule.where[0]})" for rule in rules) + ")",
+    ]
+    if customer_ids is not None:
+        conditions.append(f"c.id IN ({_placeholders(customer_ids)})")
+        where_params += list(customer_ids)
+    sql = (
+        f"SELECT {', '.join(selects)} FROM {_table(Customer)} c{joins}"
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    # Parameters in the order of their placeholders: the select list's 0/1 columns, the
+    # aggregate (in FROM), the WHERE.
+    return sql, select_params + params + where_params
+
+
+def _aggregate(
+    measures: Sequence[_Measure], customer_ids: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    """One pass over the order lines of the widest window: grouped by order, then by customer."""
+    per_order: list[str] = []
+    per_customer: list[str] = []
+    params: list[Any] = []
+    for measure in measures:
+        order_columns, customer_column, measure_params = measure.sql()
+        per_order += order_columns
+        per_customer.append(f"{customer_column} AS {measure.name}")
+        params += measure_params
+    customer = _column("o", Order, "customer")
+    ordered_at = _column("o", Order, "ordered_at")
+    status = _column("o", Order, "status")
+    where = [
+        f"{customer} IS NOT NULL",
+        f"{status} NOT IN ({_placeholders(NOT_PURCHASES)})",
+        f"{ordered_at} >= %s",
+        f"{ordered_at} < %s",
+    ]
+    params += [str(value) for value in NOT_PURCHASES]
+    params += [_datetime(min(m.start for m in measures)), _datetime(max(m.end for m in measures))]
+    if customer_ids is not None:
+        where.append(f"{customer} IN ({_placeholders(customer_ids)})")
+        params += list(customer_ids)
+    product_join = ""
+    if any(clause.startswith("p.") for m in measures for clause, _params in m.filters):
+        product = _column("l", OrderLine, "product")
+        product_join = f" JOIN {_table(Product)} p ON p.id = {product}"
+    orders = (
+        f"SELECT {customer} AS customer_id, {', '.join(per_order)}"
+        f" FROM {_table(OrderLine)} l"
+        f" JOIN {_table(Order)} o ON o.id = {_column('l', OrderLine, 'order')}{product_join}"
+        f" WHERE {' AND '.join(where)} GROUP BY {customer}, o.id"
+    )
+    sql = (
+        f"SELECT customer_id, {', '.join(per_customer)} FROM ({orders}) per_order"
+        " GROUP BY customer_id"
+    )
+    return sql, params
+
+
+def _fetch(
+    sql: str, params: list[Any], rules: Sequence[CompiledRule]
+) -> Iterator[tuple[dict[str, Any], list[bool]]]:
+    """Each result row as ``{"pk": id, value name: value…}`` (measures converted as the reasons
+    store them) and, when the statement has them, the rules' 0/1 columns as booleans."""
+    kinds = [m.kind for rule in rules for m in rule.measures]
+    names = [m.name for rule in rules for m in rule.measures]
+    names += [name for rule in rules for name in rule.profile]  # the order ``_statement`` selects
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            for record in batch:
+                row: dict[str, Any] = {"pk": record[0]}
+                for index, name in enumerate(names):
+                    value = record[index + 1]
+                    row[name] = _convert(kinds[index], value) if index < len(kinds) else value
+                yield row, [bool(flag) for flag in record[len(names) + 1 :]]
+
+
+def judge(
+    rules: Sequence[CompiledRule], customer_ids: Sequence[int] | None = None
+) -> Iterator[tuple[int, CompiledRule, dict[str, Any]]]:
+    """Which of ``rules`` each customer matches (every active customer, or among
+    ``customer_ids``), in one statement for all the rules: ``(customer id, rule, row)`` per
+    match."""
+    if not rules or (customer_ids is not None and not customer_ids):
+        return
+    sql, params = _statement(rules, customer_ids)
+    for row, matched in _fetch(sql, params, rules):
+        for rule, is_member in zip(rules, matched, strict=True):
+            if is_member:
+                yield row["pk"], rule, row
+
+
 def _plain(value: Any) -> Any:
-    """Annotated values as stable JSON: money as a 2-place string, shares to 4 places."""
+    """Values as stable JSON: money as a 2-place string, shares to 4 places."""
     if isinstance(value, Decimal):
         return str(value.quantize(CENT))
     if isinstance(value, float):
@@ -192,6 +409,8 @@ def _plain(value: Any) -> Any:
 
 
 def _holds(spec: dict[str, Any], values: list[Any]) -> bool:
+    """Whether one condition holds on a row (only needed to leave out of an "any" rule's reason
+    the conditions that did not hold; which customers match is decided by the SQL)."""
     if spec["key"] == "profile":
         return values[0] is not None and str(values[0]) in spec["params"]["values"]
     if spec["key"] == "discount_share":
@@ -202,39 +421,24 @@ def _holds(spec: dict[str, Any], values: list[Any]) -> bool:
     return all(Decimal(str(value)) < minimum for value in values)
 
 
-def _purchase_lines(condition: PurchaseCondition, lookups: Lookups) -> QuerySet[OrderLine]:
-    lines = OrderLine.objects.filter(order__customer_id=OuterRef("pk")).exclude(
-        order__status__in=NOT_PURCHASES
-    )
+def _line_filters(
+    condition: PurchaseCondition, lookups: Lookups
+) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    filters: list[tuple[str, tuple[Any, ...]]] = []
     if condition.category_id:
-        lines = lines.filter(product__category_id__in=lookups.descendants(condition.category_id))
+        ids = lookups.descendants(condition.category_id)
+        column = _column("p", Product, "category")
+        filters.append((f"{column} IN ({_placeholders(ids)})", tuple(ids)))
     if condition.brand_id:
-        lines = lines.filter(product__brand_id=condition.brand_id)
+        filters.append((f"{_column('p', Product, 'brand')} = %s", (condition.brand_id,)))
     if condition.channel:
-        lines = lines.filter(order__channel=condition.channel)
+        filters.append((f"{_column('o', Order, 'channel')} = %s", (condition.channel,)))
     if condition.store_id:
-        lines = lines.filter(order__store_id=condition.store_id)
-    return lines
+        filters.append((f"{_column('o', Order, 'store')} = %s", (condition.store_id,)))
+    return tuple(filters)
 
 
-def _measure(lines: QuerySet[OrderLine], measure: str, start: date, end: date) -> Any:
-    aggregate: Any = {
-        "amount": Sum("line_total", output_field=MONEY),
-        "orders": Count("order_id", distinct=True),
-        "quantity": Sum("quantity"),
-    }[measure]
-    output: Any = MONEY if measure == "amount" else IntegerField()
-    subquery = (
-        lines.filter(order__ordered_at__gte=_start_of(start), order__ordered_at__lt=_start_of(end))
-        .values("order__customer_id")
-        .annotate(measure=aggregate)
-        .values("measure")
-    )
-    zero = Value(Decimal("0.00")) if measure == "amount" else Value(0)
-    return Coalesce(Subquery(subquery), zero, output_field=output)
-
-
-def _filters(condition: PurchaseCondition, lookups: Lookups) -> dict[str, Any]:
+def _reason_filters(condition: PurchaseCondition, lookups: Lookups) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if condition.category_id and condition.category_id in lookups.categories:
         name, name_en, _parent = lookups.categories[condition.category_id]
@@ -248,24 +452,39 @@ def _filters(condition: PurchaseCondition, lookups: Lookups) -> dict[str, Any]:
     return filters
 
 
+def _comparison(name: str, condition: PurchaseCondition) -> tuple[str, list[Any]]:
+    """``at_least`` compares the raw aggregate (NULL, no purchase, is not at least anything,
+    which lets the database drop customers without lines early); ``less_than`` counts no
+    purchase as zero. Money is compared to the cent on both databases."""
+    value = f"a.{name}"
+    if condition.measure == "amount":
+        value = f"ROUND({value}, 2)"
+    minimum = _number(condition.minimum)
+    if condition.comparison == "at_least":
+        return f"{value} >= %s", [minimum]
+    return f"COALESCE({value}, 0) < %s", [minimum]
+
+
 def compile_rule(
     definition: RuleDefinition, *, lookups: Lookups, now: datetime, prefix: str = ""
 ) -> CompiledRule:
-    """``prefix`` keeps annotation names apart when several rules share one query."""
-    compiled = CompiledRule(definition=definition, prefix=prefix)
+    """``prefix`` keeps value names of several rules apart where they are cached together."""
+    compiled = CompiledRule(definition=definition)
     end = window_end(now)
-    clauses: list[Q] = []
+    clauses: list[tuple[str, list[Any]]] = []
     for index, condition in enumerate(definition.conditions):
         name = f"{prefix}c{index}"
         if isinstance(condition, ProfileCondition):
-            path = PROFILE_PATHS[condition.field]
+            alias, model, field_name = PROFILE_COLUMNS[condition.field]
             values: list[Any] = (
                 [int(v) for v in condition.values]
                 if condition.field == "home_store"
                 else list(condition.values)
             )
-            compiled.annotations[name] = F(path)
-            clauses.append(Q(**{f"{path}__in": values}))
+            compiled.profile[name] = condition.field
+            clauses.append(
+                (f"{_column(alias, model, field_name)} IN ({_placeholders(values)})", values)
+            )
             params: dict[str, Any] = {"field": condition.field, "values": list(condition.values)}
             if condition.field == "home_store":
                 params["labels"] = [
@@ -273,40 +492,45 @@ def compile_rule(
                 ]
             compiled.parts.append({"key": "profile", "names": [name], "params": params})
         elif isinstance(condition, PurchaseCondition):
-            lines = _purchase_lines(condition, lookups)
-            lookup = "gte" if condition.comparison == "at_least" else "lt"
+            filters = _line_filters(condition, lookups)
             params = {
                 "measure": condition.measure,
                 "comparison": condition.comparison,
                 "minimum": str(condition.minimum),
-                "filters": _filters(condition, lookups),
+                "filters": _reason_filters(condition, lookups),
             }
             if condition.window.mode == "days":
                 start = end - timedelta(days=condition.window.length)
-                compiled.annotations[name] = _measure(lines, condition.measure, start, end)
-                clauses.append(Q(**{f"{name}__{lookup}": condition.minimum}))
+                compiled.measures.append(_Measure(name, condition.measure, start, end, filters))
+                clauses.append(_comparison(name, condition))
                 params["days"] = condition.window.length
                 compiled.parts.append({"key": "purchase_days", "names": [name], "params": params})
             else:
-                names = []
-                month_clause = Q()
+                names, month_sql, month_params = [], [], []
                 for month in range(condition.window.length):
                     month_name = f"{name}_m{month}"
-                    month_end = subtract_months(end, month)
-                    month_start = subtract_months(end, month + 1)
-                    compiled.annotations[month_name] = _measure(
-                        lines, condition.measure, month_start, month_end
+                    compiled.measures.append(
+                        _Measure(
+                            month_name,
+                            condition.measure,
+                            subtract_months(end, month + 1),
+                            subtract_months(end, month),
+                            filters,
+                        )
                     )
-                    month_clause &= Q(**{f"{month_name}__{lookup}": condition.minimum})
+                    sql, sql_params = _comparison(month_name, condition)
+                    month_sql.append(sql)
+                    month_params += sql_params
                     names.append(month_name)
-                clauses.append(month_clause)
+                clauses.append((" AND ".join(month_sql), month_params))
                 params["months"] = condition.window.length
                 compiled.parts.append(
                     {"key": "purchase_each_month", "names": names, "params": params}
                 )
         elif isinstance(condition, DiscountShareCondition):
-            compiled.annotations[name] = _discount_share(condition, end)
-            clauses.append(Q(**{f"{name}__gt": float(condition.percent) / 100}))
+            start = end - timedelta(days=condition.window_days)
+            compiled.measures.append(_Measure(name, "discount_share", start, end))
+            clauses.append((f"a.{name} > %s", [float(condition.percent) / 100]))
             compiled.parts.append(
                 {
                     "key": "discount_share",
@@ -314,30 +538,9 @@ def compile_rule(
                     "params": {"days": condition.window_days, "percent": str(condition.percent)},
                 }
             )
-    combined = Q()
-    for clause in clauses:
-        combined = combined & clause if definition.match == "all" else combined | clause
-    compiled.condition = combined
+    joiner = " AND " if definition.match == "all" else " OR "
+    compiled.where = (
+        joiner.join(f"({sql})" for sql, _params in clauses),
+        [param for _sql, clause_params in clauses for param in clause_params],
+    )
     return compiled
-
-
-def _discount_share(condition: DiscountShareCondition, end: date) -> Any:
-    start = end - timedelta(days=condition.window_days)
-    lines = OrderLine.objects.filter(
-        order__customer_id=OuterRef("pk"),
-        order__ordered_at__gte=_start_of(start),
-        order__ordered_at__lt=_start_of(end),
-    ).exclude(order__status__in=NOT_PURCHASES)
-    discounted = Sum(
-        Case(When(discount__gt=0, then=F("line_total")), default=Value(Decimal("0"))),
-        output_field=MONEY,
-    )
-    share = (
-        lines.values("order__customer_id")
-        .annotate(
-            share=Cast(discounted, FloatField())
-            / NullIf(Cast(Sum("line_total", output_field=MONEY), FloatField()), Value(0.0))
-        )
-        .values("share")
-    )
-    return Subquery(share, output_field=FloatField())

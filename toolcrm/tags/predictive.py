@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from toolcrm.insights.choices import LifecycleStage, RfmSegment
@@ -101,13 +102,31 @@ def winback(row: ScoreRow, limits: TagThresholds) -> Reason | None:
 class PredictiveTag:
     tag: SystemTag
     judge: Callable[[ScoreRow, TagThresholds], Reason | None]
+    # Rows the judge may accept, as a filter the database applies first (a necessary condition;
+    # the judge decides): the nightly run reads only these rows instead of every score.
+    candidates: Callable[[TagThresholds], Q]
 
 
 PREDICTIVE_TAGS: tuple[PredictiveTag, ...] = (
-    PredictiveTag(SystemTag("high_value", TagKind.PREDICTIVE, _("高价值潜力")), high_value),
-    PredictiveTag(SystemTag("churn_risk", TagKind.PREDICTIVE, _("流失预警")), churn_risk),
-    PredictiveTag(SystemTag("vip", TagKind.PREDICTIVE, _("VIP")), vip),
-    PredictiveTag(SystemTag("winback", TagKind.PREDICTIVE, _("重点挽回")), winback),
+    PredictiveTag(
+        SystemTag("high_value", TagKind.PREDICTIVE, _("高价值潜力")),
+        high_value,
+        lambda limits: Q(clv_12m__gte=limits.high_clv),
+    ),
+    PredictiveTag(
+        SystemTag("churn_risk", TagKind.PREDICTIVE, _("流失预警")),
+        churn_risk,
+        lambda limits: (
+            Q(churn_probability__gte=limits.churn_probability)
+            | Q(churn_probability__isnull=True, lifecycle_stage=LifecycleStage.AT_RISK)
+        ),
+    ),
+    PredictiveTag(SystemTag("vip", TagKind.PREDICTIVE, _("VIP")), vip, lambda _l: Q(is_vip=True)),
+    PredictiveTag(
+        SystemTag("winback", TagKind.PREDICTIVE, _("重点挽回")),
+        winback,
+        lambda _limits: Q(rfm_segment=RfmSegment.IMPORTANT_WINBACK),
+    ),
 )
 OVERDUE_TAG = SystemTag("repurchase_due", TagKind.PREDICTIVE, _("该补货了"))
 
@@ -134,9 +153,13 @@ def overdue(customer_ids: Sequence[int] | None) -> dict[int, Reason]:
 def compute_predictive(
     customer_ids: Sequence[int] | None, *, limits: TagThresholds
 ) -> dict[str, dict[int, Reason]]:
-    """Every predictive tag's members: one query over the scores, one over overdue cycles."""
+    """Every predictive tag's members: one query over the scores that may carry a tag, one over
+    overdue cycles."""
     found: dict[str, dict[int, Reason]] = {spec.tag.code: {} for spec in PREDICTIVE_TAGS}
-    scores = CustomerScore.objects.filter(customer__is_active=True)
+    candidates = Q()
+    for spec in PREDICTIVE_TAGS:
+        candidates |= spec.candidates(limits)
+    scores = CustomerScore.objects.filter(candidates, customer__is_active=True)
     if customer_ids is not None:
         scores = scores.filter(customer_id__in=list(customer_ids))
     for row in scores.values(*SCORE_FIELDS).iterator(chunk_size=5000):

@@ -1,9 +1,9 @@
 """Writes of the tags app: define, change and switch off rule tags; compute every tag for every
 customer (nightly) or for a few customers (after a sale or a batch of orders).
 
-Computing is set-based: nightly, one query per rule tag (``compiler``: the database picks the
-members), two for all behaviour tags (``behaviour``) and two for all predictive tags
-(``predictive``); for a few customers (a sale, an import chunk), all rule tags share one query.
+Computing is set-based: one grouped aggregate per rule tag (``compiler``: the database picks the
+members, among every customer nightly or among a few after a sale or an import chunk), two
+queries for all behaviour tags (``behaviour``) and two for all predictive tags (``predictive``).
 Writing compares what should be with what is and touches only the difference (insert new, delete
 gone, replace changed), so a rerun on unchanged data writes nothing and ``computed_at`` keeps the
 time a tag last changed for that customer.
@@ -19,19 +19,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from toolcrm.catalog.models import Brand, Category
 from toolcrm.core.audit import log_event
+from toolcrm.core.db import batch_statements
 from toolcrm.core.roles import Capability, require_capability
-from toolcrm.customers.models import Customer
 from toolcrm.stores.models import Store
 from toolcrm.tags.behaviour import compute_behaviour
 from toolcrm.tags.choices import TagKind
-from toolcrm.tags.compiler import CompiledRule, Lookups, compile_rule, load_lookups, window_end
+from toolcrm.tags.compiler import (
+    CompiledRule,
+    Lookups,
+    compile_rule,
+    judge,
+    load_lookups,
+    window_end,
+)
 from toolcrm.tags.conf import thresholds
 from toolcrm.tags.models import CustomerTag, TagDefinition
 from toolcrm.tags.predictive import compute_predictive
@@ -261,17 +268,19 @@ def _parsed(tags: Sequence[TagDefinition]) -> list[tuple[TagDefinition, RuleDefi
 
 
 def _rule_members(
-    tags: Sequence[TagDefinition], customers: QuerySet[Customer], now: datetime
+    tags: Sequence[TagDefinition], now: datetime, customer_ids: Sequence[int] | None = None
 ) -> Desired:
-    """The set-based path: one query per rule, the database picks the members."""
+    """The members of rule tags among every active customer (nightly) or a few (a sale, an
+    import chunk), picked by the database in one statement for all the rules (``compiler``)."""
     parsed = _parsed(tags)
+    if not parsed:
+        return {}
     lookups = load_lookups([definition for _tag, definition in parsed])
+    compiled = {_compiled(tag, definition, lookups, now): tag for tag, definition in parsed}
     desired: Desired = {}
-    for tag, definition in parsed:
-        compiled = compile_rule(definition, lookups=lookups, now=now)
-        for row in compiled.rows(customers).iterator(chunk_size=2000):
-            params, evidence = compiled.explain(row)
-            desired[(row["pk"], tag.pk)] = ("rule", params, evidence)
+    for customer_id, rule, row in judge(list(compiled), customer_ids):
+        params, evidence = rule.explain(row)
+        desired[(customer_id, compiled[rule].pk)] = ("rule", params, evidence)
     return desired
 
 
@@ -282,10 +291,10 @@ _COMPILED_LIMIT = 500
 def _compiled(
     tag: TagDefinition, definition: RuleDefinition, lookups: Lookups, now: datetime
 ) -> CompiledRule:
-    """Compiled rules are reused by later refreshes in the same process (building the
-    expressions costs about as much as running them for one customer) until the tag, the day
-    (the windows) or a referenced name or the category tree changes."""
-    key = (tag.pk, tag.updated_at, window_end(now), lookups.fingerprint())
+    """Compiled rules are reused by later refreshes in the same process until the tag, the day
+    (the windows), the database (table quoting) or a referenced name or the category tree
+    changes."""
+    key = (tag.pk, tag.updated_at, window_end(now), lookups.fingerprint(), connection.alias)
     rule = _COMPILED.get(key)
     if rule is None:
         if len(_COMPILED) >= _COMPILED_LIMIT:
@@ -293,34 +302,6 @@ def _compiled(
         rule = compile_rule(definition, lookups=lookups, now=now, prefix=f"t{tag.pk}_")
         _COMPILED[key] = rule
     return rule
-
-
-def _rule_members_of(
-    tags: Sequence[TagDefinition], customer_ids: Sequence[int], now: datetime
-) -> Desired:
-    """The few-customers path: every rule's measures for these customers in one query, each
-    rule's conditions judged on the rows (``CompiledRule.matches``, the same comparisons)."""
-    parsed = _parsed(tags)
-    if not parsed or not customer_ids:
-        return {}
-    lookups = load_lookups([definition for _tag, definition in parsed])
-    compiled = [(tag, _compiled(tag, definition, lookups, now)) for tag, definition in parsed]
-    annotations: dict[str, Any] = {}
-    for _tag, rule in compiled:
-        annotations.update(rule.annotations)
-    rows = (
-        _active_customers()
-        .filter(pk__in=list(customer_ids))
-        .annotate(**annotations)
-        .values("pk", *annotations)
-    )
-    desired: Desired = {}
-    for row in rows:
-        for tag, rule in compiled:
-            if rule.matches(row):
-                params, evidence = rule.explain(row)
-                desired[(row["pk"], tag.pk)] = ("rule", params, evidence)
-    return desired
 
 
 def _computed_members(
@@ -387,10 +368,6 @@ def _sync(
     )
 
 
-def _active_customers() -> QuerySet[Customer]:
-    return Customer.objects.filter(is_active=True)
-
-
 @transaction.atomic
 def recompute_tag(*, tag_id: int, now: datetime | None = None) -> TagWriteResult:
     """One rule tag for every customer (after it was defined or changed)."""
@@ -398,24 +375,31 @@ def recompute_tag(*, tag_id: int, now: datetime | None = None) -> TagWriteResult
     tag = TagDefinition.objects.filter(pk=tag_id, kind=TagKind.RULE, is_active=True).first()
     if tag is None:
         return TagWriteResult()
-    desired = _rule_members([tag], _active_customers(), now)
+    with batch_statements():
+        desired = _rule_members([tag], now)
     return _sync(desired, tag_ids=[tag.pk], customer_ids=None, now=now)
 
 
 def recompute_all_tags(*, now: datetime | None = None) -> TagWriteResult:
-    """Nightly: every active tag for every active customer, tag by tag (one transaction per
-    tag, so the 360 pages never wait for the whole run), plus removal of the rows of
-    switched-off tags and inactive customers."""
+    """Nightly: every active tag for every active customer. The rule tags' members come from
+    one statement for all of them; they are then written tag by tag (one transaction per tag,
+    so the 360 pages never wait for the whole run). Last, the rows of switched-off tags and
+    inactive customers are removed."""
     started = time.perf_counter()
     now = now or timezone.now()
     system = ensure_system_tags()
     result = TagWriteResult()
-    for tag in TagDefinition.objects.filter(kind=TagKind.RULE, is_active=True):
+    rule_tags = list(TagDefinition.objects.filter(kind=TagKind.RULE, is_active=True))
+    with batch_statements():
+        members = _rule_members(rule_tags, now)
+    by_tag: dict[int, Desired] = {tag.pk: {} for tag in rule_tags}
+    for key, reason in members.items():
+        by_tag[key[1]][key] = reason
+    for tag in rule_tags:
         with transaction.atomic():
-            desired = _rule_members([tag], _active_customers(), now)
-            result += _sync(desired, tag_ids=[tag.pk], customer_ids=None, now=now)
+            result += _sync(by_tag[tag.pk], tag_ids=[tag.pk], customer_ids=None, now=now)
     active_system = [tag.pk for tag in system.values() if tag.is_active]
-    with transaction.atomic():
+    with batch_statements():
         desired = _computed_members(system, None, now)
         result += _sync(desired, tag_ids=active_system, customer_ids=None, now=now)
     deleted, _counts = CustomerTag.objects.filter(
@@ -443,7 +427,7 @@ def refresh_customers_tags(
     definitions = list(TagDefinition.objects.all())
     system = ensure_system_tags(definitions)
     rule_tags = [tag for tag in definitions if tag.kind == TagKind.RULE and tag.is_active]
-    desired = _rule_members_of(rule_tags, ids, now)
+    desired = _rule_members(rule_tags, now, ids)
     desired.update(_computed_members(system, ids, now))
     tag_ids = [tag.pk for tag in rule_tags] + [tag.pk for tag in system.values()]
     return _sync(desired, tag_ids=tag_ids, customer_ids=ids, now=now)
