@@ -1,8 +1,9 @@
 """Behaviour tags computed from orders: brand preference, preferred channel, price sensitivity,
 professional vs DIY, seasonal buyer.
 
-Two aggregate queries whatever the number of customers (lines grouped by customer and brand;
-orders grouped by customer, channel, year and quarter), streamed; the thresholds
+Two aggregate queries whatever the number of customers (lines grouped by customer and brand,
+folded into one row per customer by the database; orders grouped by customer, channel, year and
+quarter), read as tuples with a plain cursor; the thresholds
 (``conf.TagThresholds``, settings ``TAGS_*``) are applied to the aggregated rows in Python. A
 purchase is a line or order of an active customer that is not cancelled or fully returned.
 Orders after ``now`` are left out, so the tags can also be evaluated as of a past day: the churn
@@ -11,7 +12,6 @@ model uses them that way as features (``tags.features``).
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,14 +19,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, DecimalField, Q
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
+from toolcrm.catalog.models import Brand, Product
 from toolcrm.customers.choices import CustomerKind
+from toolcrm.customers.models import Customer
 from toolcrm.insights.purchases import purchasing_orders
 from toolcrm.sales.choices import OrderChannel
-from toolcrm.sales.models import OrderLine
-from toolcrm.tags.compiler import NOT_PURCHASES
+from toolcrm.sales.models import Order, OrderLine
+from toolcrm.tags.compiler import NOT_PURCHASES, money
 from toolcrm.tags.conf import TagThresholds
 from toolcrm.tags.reasons import bilingual
 from toolcrm.tags.registry import Reason
@@ -42,7 +45,9 @@ class _Lines:
     discounted: Decimal = ZERO
     consumable_units: int = 0
     pro_spend: Decimal = ZERO
-    brands: dict[int, tuple[Decimal, dict[str, str]]] = field(default_factory=dict)
+    top_brand_id: int | None = None
+    top_brand_spend: Decimal = ZERO
+    top_brand_name: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,77 +61,98 @@ class _Orders:
 def _line_summaries(
     customer_ids: Sequence[int] | None, start: datetime, now: datetime, limits: TagThresholds
 ) -> dict[int, _Lines]:
-    lines = OrderLine.objects.filter(
-        order__customer__isnull=False,
-        order__customer__is_active=True,
-        order__ordered_at__gte=start,
-        order__ordered_at__lte=now,
-    ).exclude(order__status__in=NOT_PURCHASES)
-    if customer_ids is not None:
-        lines = lines.filter(order__customer_id__in=list(customer_ids))
-    rows = (
-        lines.values(
-            "order__customer_id",
-            "product__brand_id",
-            "product__brand__name",
-            "product__brand__name_en",
-        )
-        .annotate(
-            spend=Sum("line_total", output_field=MONEY),
-            discounted=Sum(
-                Case(When(discount__gt=0, then=F("line_total")), default=Value(ZERO)),
-                output_field=MONEY,
-            ),
-            consumable_units=Sum(
-                Case(When(product__is_consumable=True, then=F("quantity")), default=Value(0)),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("order__customer_id")
+    """Per customer, over the window's lines: spend, discounted spend, consumable units, spend
+    on the professional brands and the brand with the most spend (ties: the lower brand id).
+    The database groups the lines by customer and brand, ranks the brands and folds them into
+    one row per customer; the rows are read with a plain cursor (no ORM converters)."""
+    quote = connection.ops.quote_name
+    line, order, product, brand, customer = (
+        quote(model._meta.db_table) for model in (OrderLine, Order, Product, Brand, Customer)
     )
-    pro_brands = set(limits.pro_brands)
+    pro_names = list(limits.pro_brands)
+    pro = f"MAX(b.name) IN ({', '.join(['%s'] * len(pro_names))})" if pro_names else "1 = 0"
+    statuses = [str(status) for status in NOT_PURCHASES]
+    params: list[Any] = [
+        *pro_names,
+        *statuses,
+        connection.ops.adapt_datetimefield_value(start),
+        connection.ops.adapt_datetimefield_value(now),
+        True,
+    ]
+    narrow = ""
+    if customer_ids is not None:
+        narrow = f" AND o.customer_id IN ({', '.join(['%s'] * len(customer_ids))})"
+        params += list(customer_ids)
+    by_brand = (
+        "SELECT o.customer_id, p.brand_id, MAX(b.name) AS brand_name,"
+        " MAX(b.name_en) AS brand_name_en, SUM(l.line_total) AS spend,"
+        " SUM(CASE WHEN l.discount > 0 THEN l.line_total ELSE 0 END) AS discounted,"
+        " SUM(CASE WHEN p.is_consumable THEN l.quantity ELSE 0 END) AS units,"
+        f" CASE WHEN {pro} THEN 1 ELSE 0 END AS is_pro,"
+        " ROW_NUMBER() OVER (PARTITION BY o.customer_id"
+        " ORDER BY ROUND(SUM(l.line_total), 2) DESC, p.brand_id) AS brand_rank"
+        f" FROM {line} l JOIN {order} o ON o.id = l.order_id"
+        f" JOIN {product} p ON p.id = l.product_id JOIN {brand} b ON b.id = p.brand_id"
+        f" JOIN {customer} c ON c.id = o.customer_id"
+        f" WHERE o.status NOT IN ({', '.join(['%s'] * len(statuses))})"
+        " AND o.ordered_at >= %s AND o.ordered_at <= %s"
+        f" AND c.is_active = %s{narrow}"
+        " GROUP BY o.customer_id, p.brand_id"
+    )
+    sql = (
+        "SELECT customer_id, SUM(spend), SUM(discounted), SUM(units),"
+        " SUM(CASE WHEN is_pro = 1 THEN spend ELSE 0 END),"
+        " MAX(CASE WHEN brand_rank = 1 THEN brand_id END),"
+        " MAX(CASE WHEN brand_rank = 1 THEN spend END),"
+        " MAX(CASE WHEN brand_rank = 1 THEN brand_name END),"
+        " MAX(CASE WHEN brand_rank = 1 THEN brand_name_en END)"
+        f" FROM ({by_brand}) by_brand GROUP BY customer_id"
+    )
     summaries: dict[int, _Lines] = {}
-    for customer_id, group in itertools.groupby(
-        rows.iterator(chunk_size=5000), key=lambda row: row["order__customer_id"]
-    ):
-        summary = _Lines()
-        for row in group:
-            spend = Decimal(row["spend"] or 0)
-            summary.spend += spend
-            summary.discounted += Decimal(row["discounted"] or 0)
-            summary.consumable_units += int(row["consumable_units"] or 0)
-            if row["product__brand__name"] in pro_brands:
-                summary.pro_spend += spend
-            summary.brands[row["product__brand_id"]] = (
-                spend,
-                bilingual(row["product__brand__name"], row["product__brand__name_en"]),
-            )
-        summaries[customer_id] = summary
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                customer_id, spend, discounted, units, pro_spend, brand_id, brand_spend = row[:7]
+                summaries[customer_id] = _Lines(
+                    spend=money(spend),
+                    discounted=money(discounted),
+                    consumable_units=int(units or 0),
+                    pro_spend=money(pro_spend),
+                    top_brand_id=brand_id,
+                    top_brand_spend=money(brand_spend),
+                    top_brand_name=bilingual(row[7], row[8]),
+                )
     return summaries
 
 
 def _order_summaries(
     customer_ids: Sequence[int] | None, start: datetime, now: datetime
 ) -> dict[int, _Orders]:
+    """Per customer: kind, orders in the window by channel, all orders by calendar quarter
+    (local time) and the years they fall in. The ORM writes the statement (its local-time
+    year and quarter on either database); a plain cursor reads the rows as tuples."""
     rows = (
         purchasing_orders(customer_ids)
         .filter(ordered_at__lte=now)
         .annotate(year=ExtractYear("ordered_at"), quarter=ExtractQuarter("ordered_at"))
-        .values("customer_id", "customer__kind", "channel", "year", "quarter")
+        .values_list("customer_id", "customer__kind", "channel", "year", "quarter")
         .annotate(orders=Count("id"), in_window=Count("id", filter=Q(ordered_at__gte=start)))
         .order_by("customer_id")
     )
+    sql, params = rows.query.sql_with_params()
     summaries: dict[int, _Orders] = {}
-    for customer_id, group in itertools.groupby(
-        rows.iterator(chunk_size=5000), key=lambda row: row["customer_id"]
-    ):
-        summary = _Orders()
-        for row in group:
-            summary.kind = row["customer__kind"]
-            summary.window_by_channel[row["channel"]] += row["in_window"]
-            summary.by_quarter[row["quarter"]] += row["orders"]
-            summary.years.add(row["year"])
-        summaries[customer_id] = summary
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            for customer_id, kind, channel, year, quarter, orders, in_window in batch:
+                summary = summaries.get(customer_id)
+                if summary is None:
+                    summary = summaries[customer_id] = _Orders(kind=kind)
+                summary.window_by_channel[channel] += in_window
+                # EXTRACT gives a numeric on PostgreSQL (the ORM's converter would make it int)
+                summary.by_quarter[int(quarter)] += orders
+                summary.years.add(int(year))
     return summaries
 
 
@@ -143,14 +169,12 @@ def _judge(lines: _Lines | None, orders: _Orders, limits: TagThresholds) -> dict
     window_orders = sum(orders.window_by_channel.values())
     found: dict[str, Reason] = {}
     if window_orders >= limits.min_orders and lines is not None and lines.spend > 0:
-        brand_id, (brand_spend, brand_name) = max(
-            lines.brands.items(), key=lambda item: (item[1][0], -item[0])
-        )
+        brand_id, brand_spend = lines.top_brand_id, lines.top_brand_spend
         brand_share = _share(brand_spend, lines.spend)
         if brand_share >= limits.brand_share:
             found["brand_preference"] = (
                 "brand_preference",
-                {"days": days, "share": brand_share, "brand": brand_name},
+                {"days": days, "share": brand_share, "brand": lines.top_brand_name},
                 {"brand_id": brand_id, "spend": _money(brand_spend), "total": _money(lines.spend)},
             )
         discount_share = _share(lines.discounted, lines.spend)

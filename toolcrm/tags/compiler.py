@@ -211,17 +211,23 @@ def _datetime(day: date) -> Any:
     return connection.ops.adapt_datetimefield_value(_start_of(day))
 
 
+def money(value: Any) -> Decimal:
+    """A sum of money read with a plain cursor, as a Decimal of cents: PostgreSQL returns a
+    Decimal, SQLite a float or an int (converted as Django's own converter does)."""
+    if value is None:
+        return Decimal("0.00")
+    if isinstance(value, float):
+        value = _FLOAT_TO_DECIMAL.create_decimal_from_float(value)
+    return Decimal(value).quantize(CENT)
+
+
 def _convert(kind: str, value: Any) -> Any:
-    """A measure as the reasons store it: money a Decimal of cents (SQLite sums in floats),
-    counts an int, a share a float or None (no spend in the window)."""
+    """A measure as the reasons store it: money a Decimal of cents, counts an int, a share a
+    float or None (no spend in the window)."""
     if kind == "discount_share":
         return None if value is None else float(value)
     if kind == "amount":
-        if value is None:
-            return Decimal("0.00")
-        if isinstance(value, float):
-            value = _FLOAT_TO_DECIMAL.create_decimal_from_float(value)
-        return Decimal(value).quantize(CENT)
+        return money(value)
     return int(value or 0)
 
 
