@@ -1,10 +1,11 @@
 """Writes of the insights app: recompute customers' scores (all of them nightly, or a few after a
 sale) and record the chain's scoring run.
 
-Set-based: one streamed aggregate query gives every customer's purchase days, the scoring rules
-(``scoring``, ``clv``) run in Python, and rows are written with set statements in
-chunks; nothing queries per customer. A row is written only when one of its
-values changed, so running the same recompute twice changes nothing.
+Set-based: ``summaries`` gives every customer's purchase summary (aggregated in one query on
+PostgreSQL, from raw purchase-day rows elsewhere), the scoring rules (``scoring``, ``clv``) run in
+Python over plain tuples, and rows are written with set statements (COPY on PostgreSQL) or in
+chunks; nothing queries per customer. A row is written only when one of its values changed, so
+running the same recompute twice changes nothing.
 """
 
 from __future__ import annotations
@@ -18,17 +19,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -38,14 +28,12 @@ from toolcrm.core.notifications import notify
 from toolcrm.core.roles import Role
 from toolcrm.customers.models import Customer
 from toolcrm.insights import churn, clv, cycles, scoring
+from toolcrm.insights import summaries as customer_summaries
 from toolcrm.insights.conf import InsightThresholds, thresholds
 from toolcrm.insights.models import ChurnModel, CustomerScore, ScoringRun
-from toolcrm.insights.purchases import purchasing_orders
-from toolcrm.insights.scoring import CustomerSummary, PurchaseDay
-from toolcrm.sales.models import Return
+from toolcrm.insights.scoring import CustomerSummary
 
 CHUNK_SIZE = 1000
-ZERO = Decimal("0.00")
 SCORE_FIELDS = [
     "recency_days",
     "frequency",
@@ -67,7 +55,6 @@ SCORE_FIELDS = [
     "churn_model_version",
     "computed_at",
 ]
-ROLLING_DAYS = 365
 Item = TypeVar("Item")
 
 
@@ -93,41 +80,6 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _purchase_days(customer_ids: Sequence[int] | None) -> Iterator[tuple[int, list[PurchaseDay]]]:
-    """Each customer's purchase days (local date, net spend, order count), from one aggregate
-    query streamed in customer order."""
-    refunds = (
-        Return.objects.filter(order=OuterRef("pk"))
-        .values("order")
-        .annotate(amount=Sum("refund_amount"))
-        .values("amount")
-    )
-    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
-    rows = (
-        purchasing_orders(customer_ids)
-        .annotate(day=TruncDate("ordered_at"))
-        .values("customer_id", "day")
-        .annotate(
-            spend=Sum(
-                F("total") - Coalesce(Subquery(refunds), Value(ZERO), output_field=money),
-                output_field=money,
-            ),
-            orders=Count("id"),
-        )
-        .order_by("customer_id", "day")
-    )
-    for customer_id, group in itertools.groupby(
-        rows.iterator(chunk_size=5000), key=lambda row: row["customer_id"]
-    ):
-        yield (
-            customer_id,
-            [
-                PurchaseDay(day=row["day"], spend=row["spend"], orders=row["orders"])
-                for row in group
-            ],
-        )
-
-
 def _breakpoints(summaries: Sequence[CustomerSummary]) -> dict[str, list[Any]]:
     return {
         "recency": scoring.quintile_breakpoints(
@@ -140,7 +92,15 @@ def _breakpoints(summaries: Sequence[CustomerSummary]) -> dict[str, list[Any]]:
     }
 
 
-def _build_score(
+# A score as written: (customer id, the values of ``SCORE_FIELDS`` in order). Plain tuples, not
+# ``CustomerScore`` instances: at 200,000 customers building model instances alone took seconds.
+ScoreRow = tuple[int, tuple[Any, ...]]
+IS_VIP = SCORE_FIELDS.index("is_vip")
+ROLLING_SPEND = SCORE_FIELDS.index("rolling_spend_12m")
+CHURN_REASONS = SCORE_FIELDS.index("churn_reasons")
+
+
+def _score_row(
     summary: CustomerSummary,
     cuts: dict[str, list[Any]],
     prediction: tuple[Decimal | None, Decimal | None],
@@ -149,31 +109,31 @@ def _build_score(
     churn_score: churn.ChurnScore | None,
     now: datetime,
     limits: InsightThresholds,
-) -> CustomerScore:
+) -> ScoreRow:
+    """One customer's score. ``cuts["monetary"]`` holds Decimals here (the run stores text)."""
     r_score = scoring.score(summary.recency_days, cuts["recency"], lower_is_better=True)
     f_score = scoring.score(summary.frequency, cuts["frequency"])
-    m_score = scoring.score(summary.monetary, [Decimal(cut) for cut in cuts["monetary"]])
-    return CustomerScore(
-        customer_id=summary.customer_id,
-        recency_days=summary.recency_days,
-        frequency=summary.frequency,
-        monetary=summary.monetary,
-        r_score=r_score,
-        f_score=f_score,
-        m_score=m_score,
-        rfm_segment=scoring.rfm_segment(r_score, f_score, m_score),
-        lifecycle_stage=scoring.lifecycle_stage(summary, limits),
-        first_purchase_on=summary.first_day,
-        last_purchase_on=summary.last_day,
-        purchase_cycle_days=summary.purchase_cycle_days,
-        predicted_purchases_12m=prediction[0],
-        clv_12m=prediction[1],
-        rolling_spend_12m=rolling_spend,
-        is_vip=rolling_spend >= limits.vip_threshold,
-        churn_probability=churn_score.probability if churn_score else None,
-        churn_reasons=churn_score.reasons if churn_score else [],
-        churn_model_version=churn_score.version if churn_score else None,
-        computed_at=now,
+    m_score = scoring.score(summary.monetary, cuts["monetary"])
+    return summary.customer_id, (
+        summary.recency_days,
+        summary.frequency,
+        summary.monetary,
+        r_score,
+        f_score,
+        m_score,
+        scoring.rfm_segment(r_score, f_score, m_score),
+        scoring.lifecycle_stage(summary, limits),
+        summary.first_day,
+        summary.last_day,
+        summary.purchase_cycle_days,
+        prediction[0],
+        prediction[1],
+        rolling_spend,
+        rolling_spend >= limits.vip_threshold,
+        churn_score.probability if churn_score else None,
+        churn_score.reasons if churn_score else [],
+        churn_score.version if churn_score else None,
+        now,
     )
 
 
@@ -187,7 +147,7 @@ def _values(score: CustomerScore) -> tuple[Any, ...]:
 COPY_WRITE_MIN = 2000
 
 
-def _write_by_copy(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
+def _write_by_copy(scores: Sequence[ScoreRow]) -> tuple[int, int, int, list[int]]:
     """PostgreSQL: the same outcome as ``_write`` (rows inserted, changed rows replaced, equal rows
     untouched, the customers who became VIP) with the rows streamed by COPY."""
     from psycopg.types.json import Jsonb
@@ -200,9 +160,9 @@ def _write_by_copy(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list
         cursor.execute(f'CREATE TEMPORARY TABLE score_stage (LIKE "{table}") ON COMMIT DROP')
         raw = cursor.cursor
         with raw.copy(f"COPY score_stage ({column_list}) FROM STDIN") as copy:
-            for score in scores:
-                row = [score.customer_id, *(getattr(score, name) for name in SCORE_FIELDS)]
-                row[columns.index("churn_reasons")] = Jsonb(score.churn_reasons)
+            for customer_id, values in scores:
+                row = [customer_id, *values]
+                row[1 + CHURN_REASONS] = Jsonb(values[CHURN_REASONS])
                 copy.write_row(row)
         cursor.execute(
             f'SELECT s.customer_id FROM score_stage s LEFT JOIN "{table}" c '
@@ -227,7 +187,7 @@ def _write_by_copy(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list
     return created, updated, len(scores) - created - updated, became_vip
 
 
-def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
+def _write(scores: Sequence[ScoreRow]) -> tuple[int, int, int, list[int]]:
     """Insert new rows and replace changed ones, in chunks; returns (created, updated, same,
     the customers who became VIP: not VIP, or not scored, before this write).
 
@@ -240,22 +200,38 @@ def _write(scores: Sequence[CustomerScore]) -> tuple[int, int, int, list[int]]:
     created = updated = 0
     became_vip: list[int] = []
     for chunk in _chunks(scores, CHUNK_SIZE):
-        rows = CustomerScore.objects.filter(customer_id__in=[s.customer_id for s in chunk])
+        rows = CustomerScore.objects.filter(customer_id__in=[pk for pk, _ in chunk])
         existing = {row.customer_id: _values(row) for row in rows}
-        was_vip = {pk for pk, values in existing.items() if values[SCORE_FIELDS.index("is_vip")]}
-        became_vip += [s.customer_id for s in chunk if s.is_vip and s.customer_id not in was_vip]
-        new = [score for score in chunk if score.customer_id not in existing]
+        was_vip = {pk for pk, values in existing.items() if values[IS_VIP]}
+        became_vip += [pk for pk, values in chunk if values[IS_VIP] and pk not in was_vip]
+        new = [(pk, values) for pk, values in chunk if pk not in existing]
         changed = [
-            score
-            for score in chunk
-            if score.customer_id in existing and existing[score.customer_id] != _values(score)
+            (pk, values) for pk, values in chunk if pk in existing and existing[pk] != values
         ]
         if changed:
-            CustomerScore.objects.filter(customer_id__in=[s.customer_id for s in changed]).delete()
-        CustomerScore.objects.bulk_create(new + changed)
+            CustomerScore.objects.filter(customer_id__in=[pk for pk, _ in changed]).delete()
+        CustomerScore.objects.bulk_create(
+            CustomerScore(customer_id=pk, **dict(zip(SCORE_FIELDS, values, strict=True)))
+            for pk, values in new + changed
+        )
         created += len(new)
         updated += len(changed)
     return created, updated, len(scores) - created - updated, became_vip
+
+
+def _delete_unscored(customer_ids: Sequence[int] | None, scored: set[int]) -> int:
+    """Delete the score rows of ``customer_ids`` (every row when ``None``) whose customer was not
+    scored now: no purchase any more, or inactive. The summaries cover every purchasing
+    customer, so the scored set is all that is needed (no anti-join against the orders)."""
+    if customer_ids is None:
+        candidates = list(CustomerScore.objects.values_list("customer_id", flat=True))
+    else:
+        candidates = list(customer_ids)
+    stale = [pk for pk in candidates if pk not in scored]
+    deleted = 0
+    for chunk in _chunks(stale, CHUNK_SIZE):
+        deleted += CustomerScore.objects.filter(customer_id__in=chunk).delete()[0]
+    return deleted
 
 
 def _notify_new_vips(
@@ -320,18 +296,9 @@ def recompute_scores(
     latest_run = None if customer_ids is None else ScoringRun.objects.order_by("-pk").first()
     if customer_ids is not None and latest_run is None:
         customer_ids = None
-    summaries = []
-    rolling: list[Decimal] = []
-    for customer_id, days in _purchase_days(customer_ids):
-        summaries.append(
-            scoring.summarise(customer_id, days, today=today, window_days=limits.rfm_window_days)
-        )
-        rolling.append(
-            sum(
-                (day.spend for day in days if (today - day.day).days < ROLLING_DAYS),
-                Decimal("0"),
-            ).quantize(Decimal("0.01"))
-        )
+    summaries, rolling = customer_summaries.summaries(
+        customer_ids, today=today, window_days=limits.rfm_window_days
+    )
     triples = cycles.category_days(customer_ids)  # shared by the cycles and the churn features
     churn_scores = churn.score(
         customer_ids,
@@ -350,10 +317,11 @@ def recompute_scores(
     predictions: list[tuple[Decimal | None, Decimal | None]] = [(None, None)] * len(summaries)
     if parameters is not None:
         predictions = list(clv.predict(parameters, summaries))
+    score_cuts = {**cuts, "monetary": [Decimal(cut) for cut in cuts["monetary"]]}
     scores = [
-        _build_score(
+        _score_row(
             summary,
-            cuts,
+            score_cuts,
             prediction,
             rolling_spend=spend,
             churn_score=churn_scores.get(summary.customer_id),
@@ -365,22 +333,14 @@ def recompute_scores(
     created, updated, unchanged, became_vip = _write(scores)
     _notify_new_vips(
         became_vip,
-        spend={score.customer_id: score.rolling_spend_12m for score in scores if score.is_vip},
+        spend={pk: values[ROLLING_SPEND] for pk, values in scores if values[IS_VIP]},
         today=today,
         limits=limits,
     )
     cycle_result = cycles.write_cycles(
         customer_ids, now=now, today=today, limits=limits, triples=triples
     )
-    if customer_ids is None:
-        still_buying = purchasing_orders(None).filter(customer_id=OuterRef("customer_id"))
-        stale = CustomerScore.objects.filter(~Exists(still_buying))
-    else:
-        scored = {summary.customer_id for summary in summaries}
-        stale = CustomerScore.objects.filter(
-            customer_id__in=[pk for pk in customer_ids if pk not in scored]
-        )
-    deleted, _ = stale.delete()
+    deleted = _delete_unscored(customer_ids, {summary.customer_id for summary in summaries})
     if latest_run is None:
         ScoringRun.objects.create(
             computed_at=now,
