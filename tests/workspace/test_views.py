@@ -218,3 +218,82 @@ def test_clerk_home_is_the_store_view(clerk, client_for):
 
     assert response.context["day"].is_accounts_view is False
     assert "今日门店" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_360_shows_the_newest_ten_tools_and_links_to_all(store_a, clerk, client_for):
+    crew = CustomerFactory(name="一号施工队", kind="company", home_store=store_a)
+    for i in range(12):
+        _order_with_tool(crew, days_ago=10 + i, serial=f"CREW-{i:02d}", warranty=12)
+    client = client_for(clerk)
+
+    body = client.get(reverse("workspace:customer_360", args=[crew.pk])).content.decode()
+
+    assert "CREW-00" in body and "CREW-09" in body  # the ten newest
+    assert "CREW-10" not in body and "CREW-11" not in body
+    assert "显示最近购买的 10 件，共 12 件。" in body
+    assert reverse("workspace:customer_tools", args=[crew.pk]) in body
+
+
+@pytest.mark.django_db
+def test_tools_page_lists_every_tool_by_page_with_warranty_count(store_a, clerk, client_for):
+    crew = CustomerFactory(name="一号施工队", kind="company", home_store=store_a)
+    for i in range(52):
+        _order_with_tool(crew, days_ago=10 + i * 10, serial=f"CREW-{i:02d}", warranty=12)
+    url = reverse("workspace:customer_tools", args=[crew.pk])
+    client = client_for(clerk)
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    beyond = client.get(url, {"page": "999"})
+
+    assert "CREW-00" in first and "CREW-49" in first and "CREW-50" not in first
+    assert "CREW-50" in second and "CREW-51" in second and "CREW-00" not in second
+    # bought 10, 20, … 360 days ago with 12 months' warranty: 36 still covered
+    assert "共 52 件，其中 36 件在保修期内" in first
+    assert "第 1 / 2 页" in first
+    assert beyond.status_code == 200 and "CREW-51" in beyond.content.decode()  # last page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_tools_page_per_role(role, make_user, client_for, store_a):
+    customer = CustomerFactory(home_store=store_a)
+    _order_with_tool(customer, days_ago=5, serial="ROLE-1")
+    user = make_user(role)
+    if role == Role.B2B_MANAGER:
+        customer.account_manager = user
+        customer.save(update_fields=["account_manager"])
+
+    response = client_for(user).get(reverse("workspace:customer_tools", args=[customer.pk]))
+
+    assert response.status_code == 200 and "ROLE-1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_tools_page_outside_scope_is_404_and_needs_login(store_b, make_user, client_for, client):
+    other = CustomerFactory(home_store=store_b)
+    _order_with_tool(other, days_ago=5, serial="HIDDEN-1")
+    url = reverse("workspace:customer_tools", args=[other.pk])
+
+    assert client_for(make_user(Role.CLERK)).get(url).status_code == 404
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_tools_page_query_count_does_not_grow_with_tools(store_a, clerk, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few, many = CustomerFactory(home_store=store_a), CustomerFactory(home_store=store_a)
+    _order_with_tool(few, days_ago=5, serial="F-1")
+    for i in range(30):
+        _order_with_tool(many, days_ago=5 + i, serial=f"M-{i}")
+    client = client_for(clerk)
+
+    with CaptureQueriesContext(connection) as few_queries:
+        client.get(reverse("workspace:customer_tools", args=[few.pk]))
+    with CaptureQueriesContext(connection) as many_queries:
+        client.get(reverse("workspace:customer_tools", args=[many.pk]))
+
+    assert len(many_queries) == len(few_queries)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -133,39 +134,88 @@ def warranty_status(
     return until, today <= until
 
 
-def owned_tools(*, customer: Customer, today: date | None = None) -> list[OwnedTool]:
-    today = today or timezone.localdate()
-    serials = (
+TOOLS_ON_PROFILE = 10  # the 360 page shows the newest tools; the rest are one click away
+TOOLS_PER_PAGE = 50
+
+
+def _owned_serials(customer: Customer) -> QuerySet[SerialNumber]:
+    """The customer's registered tools that were not returned, newest purchase first."""
+    return (
         SerialNumber.objects.filter(line__order__customer=customer, is_returned=False)
         .select_related("product__brand", "line__order")
         .order_by("-line__order__ordered_at", "serial")
     )
-    tools = []
-    for serial in serials:
-        purchased_at = serial.line.order.ordered_at
-        purchased = timezone.localtime(purchased_at).date()
-        until, active = warranty_status(
-            purchased=purchased, warranty_months=serial.product.warranty_months, today=today
+
+
+def _owned_tool(serial: SerialNumber, today: date) -> OwnedTool:
+    purchased_at = serial.line.order.ordered_at
+    purchased = timezone.localtime(purchased_at).date()
+    until, active = warranty_status(
+        purchased=purchased, warranty_months=serial.product.warranty_months, today=today
+    )
+    interval = serial.product.maintenance_interval_days
+    next_maintenance = None
+    if interval:
+        cycles = max((today - purchased).days // interval + 1, 1)
+        next_maintenance = purchased + timedelta(days=interval * cycles)
+    return OwnedTool(
+        serial=serial.serial,
+        product_name=serial.product.name,
+        brand=serial.product.brand.name,
+        sku=serial.product.sku,
+        purchased_at=purchased_at,
+        warranty_months=serial.product.warranty_months,
+        warranty_until=until,
+        is_under_warranty=active,
+        next_maintenance=next_maintenance,
+    )
+
+
+def owned_tools(
+    *, customer: Customer, today: date | None = None, limit: int | None = None
+) -> list[OwnedTool]:
+    """The customer's tools with warranty and next maintenance (the newest ``limit``)."""
+    today = today or timezone.localdate()
+    serials = _owned_serials(customer)
+    if limit is not None:
+        serials = serials[:limit]
+    return [_owned_tool(serial, today) for serial in serials]
+
+
+def owned_tool_count(*, customer: Customer) -> int:
+    return _owned_serials(customer).count()
+
+
+@dataclass(frozen=True)
+class ToolPage:
+    customer: Customer
+    tools: list[OwnedTool]
+    page: Page[SerialNumber]
+    under_warranty: int
+
+
+def owned_tool_page(*, user: Any, customer_id: int, page: Any) -> ToolPage:
+    """One page of a visible customer's tools (a contractor's crew can own hundreds), and how
+    many of all of them are still under warranty."""
+    customer = get_customer_for(user=user, customer_id=customer_id)
+    today = timezone.localdate()
+    paginator = Paginator(_owned_serials(customer), TOOLS_PER_PAGE)
+    current = paginator.get_page(page)
+    under_warranty = sum(
+        1
+        for purchased_at, months in _owned_serials(customer).values_list(
+            "line__order__ordered_at", "product__warranty_months"
         )
-        interval = serial.product.maintenance_interval_days
-        next_maintenance = None
-        if interval:
-            cycles = max((today - purchased).days // interval + 1, 1)
-            next_maintenance = purchased + timedelta(days=interval * cycles)
-        tools.append(
-            OwnedTool(
-                serial=serial.serial,
-                product_name=serial.product.name,
-                brand=serial.product.brand.name,
-                sku=serial.product.sku,
-                purchased_at=purchased_at,
-                warranty_months=serial.product.warranty_months,
-                warranty_until=until,
-                is_under_warranty=active,
-                next_maintenance=next_maintenance,
-            )
-        )
-    return tools
+        if warranty_status(
+            purchased=timezone.localtime(purchased_at).date(), warranty_months=months, today=today
+        )[1]
+    )
+    return ToolPage(
+        customer=customer,
+        tools=[_owned_tool(serial, today) for serial in current.object_list],
+        page=current,
+        under_warranty=under_warranty,
+    )
 
 
 @dataclass(frozen=True)
@@ -291,7 +341,8 @@ def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> lis
 class Customer360:
     customer: Customer
     kpis: CustomerKpis
-    tools: list[OwnedTool]
+    tools: list[OwnedTool]  # the newest TOOLS_ON_PROFILE
+    tool_count: int
     timeline: list[TimelineEntry]
     consents: list[Any]
     contacts: list[Any]
@@ -303,7 +354,8 @@ def customer_360(*, user: Any, customer_id: int) -> Customer360:
     return Customer360(
         customer=customer,
         kpis=customer_kpis(customer=customer),
-        tools=owned_tools(customer=customer),
+        tools=owned_tools(customer=customer, limit=TOOLS_ON_PROFILE),
+        tool_count=owned_tool_count(customer=customer),
         timeline=customer_timeline(customer=customer),
         consents=consent_matrix(customer=customer),
         contacts=list(customer.contacts.all()) if customer.is_company else [],

@@ -9,4 +9,5 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("customers/<int:customer_id>/", views.customer_360, name="customer_360"),
+    path("customers/<int:customer_id>/tools/", views.customer_tools, name="customer_tools"),
 ]

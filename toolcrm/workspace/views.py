@@ -1,4 +1,4 @@
-"""Workspace pages: the store's day (home) and the customer 360° page."""
+"""Workspace pages: the store's day (home), the customer 360° page and a customer's tools."""
 
 from __future__ import annotations
 
@@ -46,3 +46,15 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
             "consent_form": ConsentForm(),
         },
     )
+
+
+@login_required
+@require_GET
+def customer_tools(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """All of a customer's registered tools, 50 a page (the 360 page shows the newest ten)."""
+    if not has_capability(request.user, Capability.VIEW_CUSTOMERS):
+        raise PermissionDenied(Capability.VIEW_CUSTOMERS.value)
+    tools = selectors.owned_tool_page(
+        user=request.user, customer_id=customer_id, page=request.GET.get("page")
+    )
+    return render(request, "workspace/customer_tools.html", {"tools": tools})
