@@ -340,3 +340,55 @@ def test_predictive_tags_follow_the_scores(customer_factory, catalog):  # type: 
         )
         due = CustomerTag.objects.get(tag__system_code="repurchase_due", customer=quiet)
         assert render_reason(due.reason_key, due.reason_params) == "已超过自己的复购周期：耗材"
+
+
+@pytest.mark.django_db
+def test_database_side_sync_does_what_the_python_one_does(crew, two_tags):  # type: ignore[no-untyped-def]
+    """PostgreSQL compares the wanted rows with the stored ones in the database (COPY and two
+    set statements); same counts and same stored rows as the comparison in Python."""
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    engineering, price = two_tags
+    others = [CustomerFactory(name=f"客户{i}") for i in range(3)]
+    first = {
+        (crew.pk, engineering.pk): ("rule", {"a": 1}, {"conditions": ["company"]}),
+        (others[0].pk, engineering.pk): ("rule", {"a": 1}, {"conditions": [0.6]}),
+        (others[1].pk, price.pk): ("rule", {"b": [1, 2]}, {"x": "1.00"}),
+    }
+    second = {
+        (crew.pk, engineering.pk): ("rule", {"a": 1}, {"conditions": ["company"]}),  # same
+        (others[0].pk, engineering.pk): ("rule", {"a": 2}, {"conditions": [0.6]}),  # changed
+        (others[2].pk, price.pk): ("rule", {"b": [3]}, {"x": "2.00"}),  # new; others[1] gone
+    }
+    tag_ids = [engineering.pk, price.pk]
+    services._sync_in_python(first, tag_ids=tag_ids, customer_ids=None, now=NOW)
+
+    def stored() -> list[tuple[Any, ...]]:
+        return list(
+            CustomerTag.objects.filter(tag_id__in=tag_ids)
+            .values_list("customer_id", "tag_id", "reason_key", "reason_params", "evidence")
+            .order_by("customer_id", "tag_id")
+        )
+
+    outcomes = []
+    for sync in (services._sync_by_copy, services._sync_in_python):
+        with transaction.atomic():
+            result = sync(second, tag_ids=tag_ids, customer_ids=None, now=NOW)
+            outcomes.append((result, stored()))
+            transaction.set_rollback(True)
+
+    (by_copy, rows_by_copy), (in_python, rows_in_python) = outcomes
+    assert (
+        by_copy
+        == in_python
+        == services.TagWriteResult(created=1, updated=1, deleted=1, unchanged=1)
+    )
+    assert (
+        rows_by_copy
+        == rows_in_python
+        == sorted(
+            (customer_id, tag_id, *reason) for (customer_id, tag_id), reason in second.items()
+        )
+    )

@@ -320,10 +320,82 @@ def _computed_members(
     return desired
 
 
+# For every customer (or from this many rows on), PostgreSQL compares in the database: the wanted rows go by COPY into a
+# temporary table and two set statements delete what differs and insert what is missing. Reading
+# every stored row back into Python (its two JSON columns decoded) was most of the nightly tag
+# run at a million customers.
+COPY_SYNC_MIN = 2000
+
+
+def _sync_by_copy(
+    desired: Desired, *, tag_ids: Sequence[int], customer_ids: Sequence[int] | None, now: datetime
+) -> TagWriteResult:
+    """PostgreSQL: the outcome of ``_sync`` (equal rows untouched, changed rows replaced, gone
+    rows deleted, new rows inserted) with the comparison done by the database (``jsonb``
+    equality, which ignores key order as Python's ``dict`` equality does)."""
+    from psycopg.types.json import Jsonb
+
+    table = connection.ops.quote_name(CustomerTag._meta.db_table)
+    narrow, params = "t.tag_id = ANY(%s)", [list(tag_ids)]
+    if customer_ids is not None:
+        narrow += " AND t.customer_id = ANY(%s)"
+        params.append(list(customer_ids))
+    same = (
+        "s.customer_id = t.customer_id AND s.tag_id = t.tag_id AND s.reason_key = t.reason_key"
+        " AND s.reason_params = t.reason_params AND s.evidence = t.evidence"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE tag_stage (customer_id bigint, tag_id bigint,"
+            " reason_key varchar(40), reason_params jsonb, evidence jsonb) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY tag_stage FROM STDIN") as copy:
+            for (customer_id, tag_id), (key, reason_params, evidence) in desired.items():
+                copy.write_row((customer_id, tag_id, key, Jsonb(reason_params), Jsonb(evidence)))
+        cursor.execute("ANALYZE tag_stage")
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} t WHERE {narrow}"
+            f" AND NOT EXISTS (SELECT 1 FROM tag_stage s WHERE {same})"
+            " RETURNING t.customer_id, t.tag_id)"
+            " SELECT COUNT(*), COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM tag_stage s"
+            " WHERE s.customer_id = gone.customer_id AND s.tag_id = gone.tag_id)) FROM gone",
+            params,
+        )
+        deleted, changed = cursor.fetchone()
+        # After the delete, a wanted row either is stored exactly or not at all. A refresh
+        # running beside may have inserted the same (customer, tag) meanwhile: keep its row.
+        cursor.execute(
+            f"INSERT INTO {table} (customer_id, tag_id, reason_key, reason_params, evidence,"
+            " computed_at) SELECT s.customer_id, s.tag_id, s.reason_key, s.reason_params,"
+            f" s.evidence, %s FROM tag_stage s WHERE NOT EXISTS (SELECT 1 FROM {table} t"
+            " WHERE t.customer_id = s.customer_id AND t.tag_id = s.tag_id)"
+            " ON CONFLICT (customer_id, tag_id) DO NOTHING",
+            [now],
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE tag_stage")
+    return TagWriteResult(
+        created=inserted - changed,
+        updated=changed,
+        deleted=deleted - changed,
+        unchanged=len(desired) - inserted,
+    )
+
+
 def _sync(
     desired: Desired, *, tag_ids: Sequence[int], customer_ids: Sequence[int] | None, now: datetime
 ) -> TagWriteResult:
     """Make the stored rows of these tags (for these customers) equal ``desired``."""
+    if connection.vendor == "postgresql" and (
+        customer_ids is None or len(desired) >= COPY_SYNC_MIN
+    ):
+        return _sync_by_copy(desired, tag_ids=tag_ids, customer_ids=customer_ids, now=now)
+    return _sync_in_python(desired, tag_ids=tag_ids, customer_ids=customer_ids, now=now)
+
+
+def _sync_in_python(
+    desired: Desired, *, tag_ids: Sequence[int], customer_ids: Sequence[int] | None, now: datetime
+) -> TagWriteResult:
     existing = CustomerTag.objects.filter(tag_id__in=list(tag_ids))
     if customer_ids is not None:
         existing = existing.filter(customer_id__in=list(customer_ids))
