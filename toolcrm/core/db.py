@@ -26,6 +26,6 @@ def batch_statements() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                    [getattr(settings, "BATCH_WORK_MEM", "256MB")],
+                    [settings.BATCH_WORK_MEM],
                 )
         yield
