@@ -13,7 +13,7 @@ rows on which the rules would certainly say yes, and with which answer.
    quantities, prices, discounts, member cards and notes repeat endlessly in a large file:
    their distinct values are read back and answered by the importer's own methods (``choice``,
    ``store``, ``parse`` with ``parse_quantity`` / ``parse_amount``, ``create_order``'s
-   ``_money``), and the answers are COPYed into look-up tables. Order dates must be in one
+   ``parse_money``), and the answers are COPYed into look-up tables. Order dates must be in one
    of the canonical forms ``YYYY-MM-DD[ HH:MM[:SS]]`` / ``YYYY/M/D[ HH:MM[:SS]]``; their date
    and time parts are again checked by ``parse_datetime``, once per distinct part.
 3. **Phones in SQL.** A phone is fast only when, written in ASCII digits, spaces and dashes,
@@ -76,7 +76,13 @@ from toolcrm.integrations.parsing import (
 from toolcrm.integrations.runner import Tally, Unit, units
 from toolcrm.sales.choices import OrderChannel, OrderStatus
 from toolcrm.sales.models import Order, OrderLine
-from toolcrm.sales.services import CLOCK_TOLERANCE, MAX_LINES, OrderLineInput, _Errors, _money
+from toolcrm.sales.services import (
+    CLOCK_TOLERANCE,
+    MAX_LINES,
+    OrderErrors,
+    OrderLineInput,
+    parse_money,
+)
 from toolcrm.sales.signals import announce_orders_recorded, batched_order_signals
 from toolcrm.stores.models import Store
 
@@ -259,8 +265,8 @@ class _Cells:
             if name == "unit_price":
                 return True, None
             amount = OrderLineInput.discount
-        errors = _Errors()
-        money = _money(amount, name, errors)
+        errors = OrderErrors()
+        money = parse_money(amount, name, errors)
         return (money is not None and not errors.by_field), money
 
     def card(self, value: str | None) -> str:

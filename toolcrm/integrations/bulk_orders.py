@@ -21,7 +21,7 @@ rows, one transaction, committed with the job's progress like the standard path'
    lines (a re-run is answered from these: unchanged → skipped, different → the conflict error).
 3. **Decisions in file order**, exactly as the standard path would take them one unit after the
    other: rejected units get the standard problems (``unknown_card``, ``not_yours``, then
-   ``create_order``'s own checks through its helpers ``_resolve_line`` / ``_resolve_ordered_at``,
+   ``create_order``'s own checks through its helpers ``resolve_line`` / ``resolve_ordered_at``,
    mapped by ``OrderImporter._order_problems``); an unknown phone makes one provisional customer
    (the first accepted order with that phone names it; later orders of the chunk reuse it).
 4. **Set-based writes**: provisional customers (phone encrypted in Python, only for these rows)
@@ -105,12 +105,12 @@ from toolcrm.sales.selectors import orders_visible_to
 from toolcrm.sales.services import (
     EXTERNAL_ID_MAX_LENGTH,
     MAX_LINES,
+    OrderErrors,
     OrderLineInput,
-    _Errors,
-    _Line,
-    _resolve_line,
-    _resolve_lines,
-    _resolve_ordered_at,
+    ResolvedLine,
+    resolve_line,
+    resolve_lines,
+    resolve_ordered_at,
 )
 from toolcrm.sales.signals import batched_order_signals
 from toolcrm.stores.models import Store
@@ -325,21 +325,21 @@ class BulkOrderImporter(OrderImporter):
             external_id=draft.external_id,
         )
 
-    def order_checks(self, draft: Draft) -> tuple[list[_Line], _Errors, dt.datetime]:
+    def order_checks(self, draft: Draft) -> tuple[list[ResolvedLine], OrderErrors, dt.datetime]:
         """``create_order``'s checks of an order the importer found no problem with."""
-        errors = _Errors()
+        errors = OrderErrors()
         external_id = to_halfwidth(draft.external_id).strip()
         if not external_id or len(external_id) > EXTERNAL_ID_MAX_LENGTH:
             errors.add("external_id", translation.gettext(_EXTERNAL_ID_MESSAGE))
-        ordered_at = _resolve_ordered_at(draft.ordered_at, errors)
+        ordered_at = resolve_ordered_at(draft.ordered_at, errors)
         items = [line for line in draft.lines if line is not None]
-        lines: list[_Line] = []
+        lines: list[ResolvedLine] = []
         if not items or len(items) > MAX_LINES:
-            _resolve_lines(items, errors)  # answers before it would query
+            resolve_lines(items, errors)  # answers before it would query
         else:
             for index, item in enumerate(items):
                 product = self.products.get(to_halfwidth(str(item.sku or "")).strip())
-                line = _resolve_line(index, item, product, errors)
+                line = resolve_line(index, item, product, errors)
                 if line is not None:
                     lines.append(line)
         return lines, errors, ordered_at
@@ -508,7 +508,7 @@ def _look_up(cursor: CursorWrapper, user: Any, drafts: Sequence[Draft]) -> _Look
 
 
 def _replay_matches(
-    stored: _StoredOrder, *, store_id: int, customer_id: Any, lines: Sequence[_Line]
+    stored: _StoredOrder, *, store_id: int, customer_id: Any, lines: Sequence[ResolvedLine]
 ) -> bool:
     """``sales.services._matches`` on the stored order's prefetched lines."""
     if stored.store_id != store_id or stored.customer_id != customer_id:
@@ -533,7 +533,7 @@ def _replay_matches(
 @dataclass
 class _Accepted:
     draft: Draft
-    lines: list[_Line]
+    lines: list[ResolvedLine]
     ordered_at: dt.datetime
     customer_id: int | None = None
     new_customer: str = ""  # phone index of the provisional customer this order gets

@@ -19,6 +19,11 @@ e-commerce importers (``integrations``) later. Callers describe the order with p
 * **One transaction**: every error is raised before the first write, and the writes sit in a
   savepoint, so a rejected order leaves nothing behind.
 
+The checks ``create_order`` runs on its input are public for the bulk importers, which must
+give the very same answers without a query per order: ``OrderErrors`` (errors by input path),
+``parse_money``, ``resolve_ordered_at``, ``resolve_lines`` and ``resolve_line`` (one line
+against an already looked-up product), returning ``ResolvedLine``.
+
 ``record_return`` is the one way a return enters the database (the order page's 退货 form and
 ``POST /api/orders/{id}/returns``): it locks the order, checks the quantities and the refund
 against what earlier returns left, and announces the return after commit
@@ -108,8 +113,13 @@ class OrderConflictError(Exception):
 
 
 @dataclass
-class _Errors:
-    """Validation errors keyed by the dotted path of the offending input (``lines.0.sku``)."""
+class OrderErrors:
+    """Validation errors keyed by the dotted path of the offending input (``lines.0.sku``).
+
+    Public so that bulk importers (``integrations.bulk_orders``, ``integrations.bulk_fastpath``)
+    can run ``create_order``'s own checks and get its exact messages: collect with ``add``, then
+    ``raise_if_any`` raises one ``ValidationError`` holding every problem.
+    """
 
     by_field: dict[str, list[str]] = field(default_factory=dict)
 
@@ -122,7 +132,11 @@ class _Errors:
 
 
 @dataclass(frozen=True)
-class _Line:
+class ResolvedLine:
+    """An order line that passed ``resolve_line``: a known product, a positive quantity, prices
+    as two-place ``Decimal`` and normalised serial numbers. ``is_price_given`` records whether
+    the caller set the unit price (a replay compares it only then)."""
+
     product: Product
     quantity: int
     unit_price: Decimal
@@ -135,8 +149,12 @@ class _Line:
         return self.quantity * self.unit_price - self.discount
 
 
-def _money(value: Any, name: str, errors: _Errors, *, positive: bool = False) -> Decimal | None:
-    """``value`` as a Decimal of at most two places within the column's range, or an error."""
+def parse_money(
+    value: Any, name: str, errors: OrderErrors, *, positive: bool = False
+) -> Decimal | None:
+    """``value`` as a Decimal of at most two places within the column's range, or None after
+    adding an error under ``name``. Public for the bulk importers, which must reject exactly
+    the amounts ``create_order`` rejects."""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -154,7 +172,7 @@ def _money(value: Any, name: str, errors: _Errors, *, positive: bool = False) ->
     return amount.quantize(CENT)
 
 
-def _resolve_customer(user: Any, customer_id: int | None, errors: _Errors) -> Customer | None:
+def _resolve_customer(user: Any, customer_id: int | None, errors: OrderErrors) -> Customer | None:
     if customer_id is None:
         return None
     customer = customers_visible_to(user).filter(pk=customer_id).first()
@@ -164,7 +182,7 @@ def _resolve_customer(user: Any, customer_id: int | None, errors: _Errors) -> Cu
 
 
 def _resolve_store(
-    user: Any, reference: int | str | None, customer: Customer | None, errors: _Errors
+    user: Any, reference: int | str | None, customer: Customer | None, errors: OrderErrors
 ) -> Store | None:
     if reference is None or reference == "":
         errors.add("store", _("请指定门店（门店 ID 或门店编码）。"))
@@ -183,7 +201,9 @@ def _resolve_store(
     return store
 
 
-def _resolve_ordered_at(value: datetime | None, errors: _Errors) -> datetime:
+def resolve_ordered_at(value: datetime | None, errors: OrderErrors) -> datetime:
+    """The order time: now when not given, naive times read in the current time zone, and an
+    error when later than now plus ``CLOCK_TOLERANCE`` (POS clocks drift)."""
     now = timezone.now()
     if value is None:
         return now
@@ -194,9 +214,13 @@ def _resolve_ordered_at(value: datetime | None, errors: _Errors) -> datetime:
     return value
 
 
-def _resolve_line(
-    index: int, item: OrderLineInput, product: Product | None, errors: _Errors
-) -> _Line | None:
+def resolve_line(
+    index: int, item: OrderLineInput, product: Product | None, errors: OrderErrors
+) -> ResolvedLine | None:
+    """Check one input line against its already looked-up ``product`` (None: unknown SKU) and
+    return it resolved, or None after adding errors under ``lines.<index>.…``. Runs no query,
+    so a bulk caller can look the catalogue up once for many orders; in-order serial
+    duplicates are ``resolve_lines``' job."""
     prefix = f"lines.{index}"
     is_valid = product is not None
     if product is None:
@@ -207,11 +231,11 @@ def _resolve_line(
         is_valid = False
     unit_price: Decimal | None = None
     if item.unit_price is not None:
-        unit_price = _money(item.unit_price, f"{prefix}.unit_price", errors)
+        unit_price = parse_money(item.unit_price, f"{prefix}.unit_price", errors)
         is_valid = is_valid and unit_price is not None
     elif product is not None:
         unit_price = product.price
-    discount = _money(item.discount, f"{prefix}.discount", errors)
+    discount = parse_money(item.discount, f"{prefix}.discount", errors)
     serials = tuple(to_halfwidth(str(serial)).strip() for serial in item.serials)
     if any(not serial or len(serial) > SERIAL_MAX_LENGTH for serial in serials):
         errors.add(f"{prefix}.serials", _("序列号不能为空，且不超过 40 个字符。"))
@@ -231,7 +255,7 @@ def _resolve_line(
             % {"count": len(serials), "quantity": quantity},
         )
         return None
-    return _Line(
+    return ResolvedLine(
         product=product,
         quantity=quantity,
         unit_price=unit_price,
@@ -241,7 +265,10 @@ def _resolve_line(
     )
 
 
-def _resolve_lines(items: Sequence[OrderLineInput], errors: _Errors) -> list[_Line]:
+def resolve_lines(items: Sequence[OrderLineInput], errors: OrderErrors) -> list[ResolvedLine]:
+    """Every line of one order resolved: checks the line count (none, or over ``MAX_LINES``,
+    is answered before any query), looks the SKUs up in one query, runs ``resolve_line`` on
+    each and reports serial numbers repeated within the order. Invalid lines are left out."""
     if not items:
         errors.add("lines", _("订单至少需要一行商品。"))
         return []
@@ -250,11 +277,11 @@ def _resolve_lines(items: Sequence[OrderLineInput], errors: _Errors) -> list[_Li
         return []
     skus = {to_halfwidth(str(item.sku or "")).strip() for item in items}
     products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
-    lines: list[_Line] = []
+    lines: list[ResolvedLine] = []
     seen_serials: set[tuple[int, str]] = set()
     for index, item in enumerate(items):
         product = products.get(to_halfwidth(str(item.sku or "")).strip())
-        line = _resolve_line(index, item, product, errors)
+        line = resolve_line(index, item, product, errors)
         if line is None:
             continue
         repeated = [s for s in line.serials if (line.product.pk, s) in seen_serials]
@@ -266,14 +293,14 @@ def _resolve_lines(items: Sequence[OrderLineInput], errors: _Errors) -> list[_Li
 
 
 def _resolve_payments(
-    payments: Sequence[PaymentInput], total: Decimal, errors: _Errors
+    payments: Sequence[PaymentInput], total: Decimal, errors: OrderErrors
 ) -> list[PaymentInput]:
     """The payments with validated amounts; together they must pay exactly the total."""
     resolved: list[PaymentInput] = []
     for index, payment in enumerate(payments):
         if payment.method not in PaymentMethod.values:
             errors.add(f"payments.{index}.method", _("未知支付方式。"))
-        amount = _money(payment.amount, f"payments.{index}.amount", errors, positive=True)
+        amount = parse_money(payment.amount, f"payments.{index}.amount", errors, positive=True)
         if amount is not None:
             resolved.append(PaymentInput(method=payment.method, amount=amount))
     paid = sum((payment.amount for payment in resolved), ZERO)
@@ -285,7 +312,7 @@ def _resolve_payments(
     return resolved
 
 
-def _check_serials_unused(lines: Sequence[_Line], errors: _Errors) -> None:
+def _check_serials_unused(lines: Sequence[ResolvedLine], errors: OrderErrors) -> None:
     """A power tool's serial number is sold once (returns excepted, which keep their row)."""
     wanted = {(line.product.pk, serial) for line in lines for serial in line.serials}
     if not wanted:
@@ -306,7 +333,7 @@ def _check_serials_unused(lines: Sequence[_Line], errors: _Errors) -> None:
 
 
 def _matches(
-    order: Order, *, store: Store, customer: Customer | None, lines: Sequence[_Line]
+    order: Order, *, store: Store, customer: Customer | None, lines: Sequence[ResolvedLine]
 ) -> bool:
     """Whether a replay describes the stored order: same store, customer, lines and total.
     A line sent without a unit price matches whatever price was stored for it (the product's
@@ -343,7 +370,7 @@ def _replay(
     *,
     store: Store,
     customer: Customer | None,
-    lines: Sequence[_Line],
+    lines: Sequence[ResolvedLine],
 ) -> Order:
     if not orders_visible_to(user).filter(pk=order.pk).exists():
         raise OrderConflictError(
@@ -372,7 +399,7 @@ def _write(
     store: Store,
     customer: Customer | None,
     ordered_at: datetime,
-    lines: Sequence[_Line],
+    lines: Sequence[ResolvedLine],
     payments: Sequence[PaymentInput],
     note: str,
 ) -> Order:
@@ -417,7 +444,7 @@ def _write(
 
 
 def _stored_order_or_check_serials(
-    channel: str, external_id: str, lines: Sequence[_Line], errors: _Errors
+    channel: str, external_id: str, lines: Sequence[ResolvedLine], errors: OrderErrors
 ) -> Order | None:
     """The order already stored under the key (a replay), or ``None`` once the new order's
     serial numbers are known to be unused."""
@@ -443,7 +470,7 @@ def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
     replay."""
     if not has_capability(user, Capability.CREATE_ORDERS):
         raise PermissionDenied(Capability.CREATE_ORDERS.value)
-    errors = _Errors()
+    errors = OrderErrors()
     channel = data.channel
     if channel not in OrderChannel.values:
         errors.add("channel", _("未知渠道：%(channel)s") % {"channel": channel})
@@ -455,8 +482,8 @@ def create_order(*, user: Any, data: OrderInput) -> tuple[Order, bool]:
         errors.add("note", _("备注不超过 200 个字符。"))
     customer = _resolve_customer(user, data.customer_id, errors)
     store = _resolve_store(user, data.store, customer, errors)
-    ordered_at = _resolve_ordered_at(data.ordered_at, errors)
-    lines = _resolve_lines(data.lines, errors)
+    ordered_at = resolve_ordered_at(data.ordered_at, errors)
+    lines = resolve_lines(data.lines, errors)
     errors.raise_if_any()
     payments = _resolve_payments(data.payments, sum((x.line_total for x in lines), ZERO), errors)
     errors.raise_if_any()
@@ -503,7 +530,7 @@ class _ReturnPlan:
 
 
 def _resolve_return_store(
-    user: Any, order: Order, store_id: int | None, errors: _Errors
+    user: Any, order: Order, store_id: int | None, errors: OrderErrors
 ) -> Store | None:
     """The store taking the goods back: given, else the user's own, else the order's. It must be
     one of the user's stores or the store that sold the order."""
@@ -523,7 +550,7 @@ def _plan_return_lines(
     order: Order,
     lines: Sequence[tuple[int, int]],
     serials: Sequence[str],
-    errors: _Errors,
+    errors: OrderErrors,
 ) -> list[_ReturnPlan]:
     if not lines:
         errors.add("lines", _("请至少选择一行要退的商品。"))
@@ -565,7 +592,7 @@ def _assign_serials(
     plans: list[_ReturnPlan],
     available: dict[int, ReturnableLine],
     serials: Sequence[str],
-    errors: _Errors,
+    errors: OrderErrors,
 ) -> None:
     """Every given serial must be an unreturned unit of a returned line; a line with registered
     serial numbers names as many as it returns (as many as are left, if fewer were registered)."""
@@ -644,7 +671,7 @@ def record_return(
     if not orders_visible_to(user).filter(pk=order_id).exists():
         raise Http404("order not found")
     order = Order.objects.select_for_update().get(pk=order_id)
-    errors = _Errors()
+    errors = OrderErrors()
     if order.status == OrderStatus.CANCELLED:
         errors.add(NON_FIELD_ERRORS, _("已取消的订单不能退货。"))
         errors.raise_if_any()
@@ -667,7 +694,7 @@ def record_return(
     value = sum((plan.amount for plan in plans), ZERO)
     refund: Decimal | None = min(value, refundable)
     if refund_amount is not None:
-        refund = _money(refund_amount, "refund_amount", errors)
+        refund = parse_money(refund_amount, "refund_amount", errors)
         if refund is not None and refund > refundable:
             errors.add(
                 "refund_amount",
