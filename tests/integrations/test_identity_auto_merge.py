@@ -3,15 +3,19 @@ filling its blanks; family phones and companies without the same credit code sta
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CustomerFactory
 from toolcrm.core.roles import Role
 from toolcrm.customers.models import Customer
 from toolcrm.integrations.identity import scan_duplicates
-from toolcrm.integrations.merge import auto_merge_deterministic
+from toolcrm.integrations.merge import auto_merge_deterministic, merge_customers
 from toolcrm.integrations.models import MatchCandidate, MergeRecord
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +67,73 @@ def test_command_auto_merges_as_the_named_user(manager, store_a):
     call_command("find_duplicates", "--auto-merge", "--user", manager.username)
 
     assert MergeRecord.objects.get().performed_by == manager
+
+
+def _unionid_pairs(count: int, store: Any, prefix: str) -> None:
+    """``count`` pairs of people sharing a WeChat UnionID: deterministic, auto-mergeable."""
+    for index in range(count):
+        CustomerFactory(name="周七", wechat_unionid=f"{prefix}{index}", home_store=store)
+        CustomerFactory(name="周柒", wechat_unionid=f"{prefix}{index}", home_store=store)
+
+
+def _company_phone_pairs(count: int, store: Any, prefix: int) -> None:
+    """``count`` company pairs sharing only a phone: deterministic evidence, but no credit code,
+    so the rules leave them for review."""
+    for index in range(count):
+        phone = f"139{prefix:02d}{index:06d}"
+        CustomerFactory(kind="company", name="沪建装饰有限公司", phone=phone, home_store=store)
+        CustomerFactory(kind="company", name="沪建装饰有限公司", phone=phone, home_store=store)
+
+
+def _queries(user: Any) -> tuple[int, int]:
+    scan_duplicates()
+    with CaptureQueriesContext(connection) as captured:
+        merged = auto_merge_deterministic(user=user)
+    return len(captured), len(merged)
+
+
+def test_skipped_candidates_cost_no_queries_each(manager, store_a):
+    _unionid_pairs(2, store_a, "oA")
+    _company_phone_pairs(3, store_a, 1)
+    few, merged_few = _queries(manager)
+    _unionid_pairs(2, store_a, "oB")
+    _company_phone_pairs(10, store_a, 2)
+    many, merged_many = _queries(manager)
+
+    assert (merged_few, merged_many) == (2, 2)
+    assert MatchCandidate.objects.filter(status="open").count() == 13
+    assert many == few
+
+
+def test_each_merge_costs_what_a_manual_merge_costs(manager, store_a):
+    """Merging stays per pair (each is its own undoable transaction), but the run adds nothing
+    per candidate on top of ``merge_customers``' own queries."""
+    _unionid_pairs(3, store_a, "oC")
+    three, merged_three = _queries(manager)
+    _unionid_pairs(10, store_a, "oD")
+    ten, merged_ten = _queries(manager)
+    _unionid_pairs(1, store_a, "oE")
+    scan_duplicates()
+    survivor, other = Customer.objects.filter(wechat_unionid="oE0").order_by("pk")
+    with CaptureQueriesContext(connection) as captured:
+        merge_customers(user=manager, survivor=survivor, other=other, field_choices={})
+    per_merge = len(captured)
+
+    assert (merged_three, merged_ten) == (3, 10)
+    assert ten - three == 7 * per_merge
+
+
+def test_a_chain_of_pairs_sees_the_earlier_merges_of_the_same_run(manager, store_a):
+    first, second, third = (
+        CustomerFactory(name="钱八", wechat_unionid="oChain", home_store=store_a) for _ in range(3)
+    )
+    scan_duplicates()
+
+    records = auto_merge_deterministic(user=manager)
+
+    assert [(r.survivor_id, r.merged_id) for r in records] == [
+        (first.pk, second.pk),
+        (first.pk, third.pk),
+    ]
+    assert MatchCandidate.objects.get(customer=second, other=third).status == "open"
+    assert list(Customer.objects.filter(is_active=True, wechat_unionid="oChain")) == [first]

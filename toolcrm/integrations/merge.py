@@ -289,18 +289,30 @@ def auto_merge_deterministic(*, user: Any) -> list[MergeRecord]:
     """Merge the open candidates whose evidence is only deterministic keys (never a shared phone
     with different names) into the older record, filling its blanks from the newer one. Two
     company records are merged only on the same credit code. Each merge is its own transaction
-    and is undoable like a manual one; a pair refused by the rules stays in the queue."""
+    and is undoable like a manual one; a pair refused by the rules stays in the queue.
+
+    The customers of every eligible candidate are read in one query up front, so a pair the
+    rules skip costs nothing and a merged pair costs only ``merge_customers``' own queries.
+    ``merge_customers`` updates the instances it is given (the merged one ends inactive), so
+    later pairs that involve them see the earlier merges; after a refused merge both are
+    re-read, as the refusal rolled back whatever the service had already changed."""
     require_capability(user, Capability.MERGE_CUSTOMERS)
-    records = []
     candidates = MatchCandidate.objects.filter(
         status=MatchStatus.OPEN, kind=MatchKind.DETERMINISTIC
     ).order_by("customer_id", "other_id")
-    for candidate in list(candidates):
+    eligible: list[tuple[MatchCandidate, set[str]]] = []
+    for candidate in candidates:
         codes = {item["code"] for item in candidate.evidence}
-        if not codes or not codes <= DETERMINISTIC_CODES:
-            continue
-        survivor = Customer.objects.get(pk=candidate.customer_id)
-        other = Customer.objects.get(pk=candidate.other_id)
+        if codes and codes <= DETERMINISTIC_CODES:
+            eligible.append((candidate, codes))
+    ids = {
+        pk for candidate, _codes in eligible for pk in (candidate.customer_id, candidate.other_id)
+    }
+    customers = Customer.objects.in_bulk(ids) if ids else {}
+    records = []
+    for candidate, codes in eligible:
+        survivor = customers[candidate.customer_id]
+        other = customers[candidate.other_id]
         if not (survivor.is_active and other.is_active):
             continue
         if survivor.kind == CustomerKind.COMPANY and "credit_code" not in codes:
@@ -315,5 +327,7 @@ def auto_merge_deterministic(*, user: Any) -> list[MergeRecord]:
                 )
             )
         except (ValidationError, PermissionDenied):
+            survivor.refresh_from_db()
+            other.refresh_from_db()
             continue
     return records
