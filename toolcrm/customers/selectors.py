@@ -129,6 +129,24 @@ def current_consents(*, customer: Customer) -> dict[tuple[str, str], Consent]:
     return latest
 
 
+def marketing_channels(*, customer: Customer) -> frozenset[str]:
+    """The consent channels on which the customer may be sent marketing: those whose latest
+    marketing consent event is a grant. Consent is opt-in, so a channel never recorded is not
+    in the set, and a later withdrawal overrides an earlier grant. One query for all channels,
+    for screens that show several send options at once."""
+    return frozenset(
+        channel
+        for (channel, purpose), consent in current_consents(customer=customer).items()
+        if purpose == ConsentPurpose.MARKETING and consent.is_granted
+    )
+
+
+def may_market_to(*, customer: Customer, channel: str) -> bool:
+    """Whether marketing may go to the customer on ``channel`` (a ``ConsentChannel`` value):
+    the one rule every sender checks before sending (see ``marketing_channels``)."""
+    return channel in marketing_channels(customer=customer)
+
+
 @dataclass(frozen=True)
 class ConsentCell:
     channel: str

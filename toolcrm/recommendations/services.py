@@ -17,9 +17,9 @@ from django.utils.translation import override
 
 from toolcrm.catalog.models import Product
 from toolcrm.core.roles import Capability, require_capability
-from toolcrm.customers.choices import ConsentPurpose, InteractionKind
+from toolcrm.customers.choices import InteractionKind
 from toolcrm.customers.models import Customer, Interaction
-from toolcrm.customers.selectors import current_consents
+from toolcrm.customers.selectors import may_market_to
 from toolcrm.customers.services import record_interaction
 from toolcrm.recommendations import mining
 from toolcrm.recommendations.choices import BasketScope, RuleLevel, SendChannel
@@ -151,8 +151,7 @@ def check_can_send(*, customer: Customer, channel: str) -> None:
     if channel not in SendChannel.values:
         raise ValidationError({"channel": _("请选择发送渠道：短信、微信或邮件。")})
     label = SendChannel(channel).label
-    consent = current_consents(customer=customer).get((channel, ConsentPurpose.MARKETING))
-    if consent is None or not consent.is_granted:
+    if not may_market_to(customer=customer, channel=channel):
         raise ValidationError(
             {
                 "channel": _(

@@ -10,9 +10,8 @@ from typing import Any
 from django import template
 
 from toolcrm.core.roles import Capability, has_capability
-from toolcrm.customers.choices import ConsentPurpose
 from toolcrm.customers.models import Customer
-from toolcrm.customers.selectors import current_consents
+from toolcrm.customers.selectors import marketing_channels
 from toolcrm.recommendations.choices import SendChannel
 from toolcrm.recommendations.selectors import recommendation_list
 
@@ -28,14 +27,13 @@ def recommendation_panel(context: dict[str, Any], customer: Customer) -> dict[st
     can_send = has_capability(user, Capability.RECORD_INTERACTION)
     channels = []
     if can_send and recommendations.items:
-        consents = current_consents(customer=customer)
+        consented = marketing_channels(customer=customer)
         for channel in SendChannel:
-            consent = consents.get((channel.value, ConsentPurpose.MARKETING))
             channels.append(
                 {
                     "value": channel.value,
                     "label": channel.label,
-                    "has_consent": bool(consent and consent.is_granted),
+                    "has_consent": channel.value in consented,
                 }
             )
     return {
