@@ -84,7 +84,7 @@ def test_python_and_pandas_agree_on_the_tag_features(store_a):
     assert {python[pk]["tag_professional"] for pk in python} == {0.0, 1.0}
     for pk, raw in python.items():
         assert churn.model_inputs(raw) == pytest.approx(snap.features.loc[pk].tolist())
-        for column in ("tag_judged", "tag_preferred_channel_share", *TAG_FEATURES):
+        for column in ("tag_judged", "tag_in_window", "tag_preferred_channel_share", *TAG_FEATURES):
             assert raw[column] == float(snap.raw.loc[pk, column]), (pk, column)
 
 
@@ -112,8 +112,9 @@ def test_tag_reasons_are_worded_from_the_raw_values():
         "tag_professional": 1.0,
         "tag_judged": 1.0,
     }
-    judged = {"tag_judged": 1.0}
-    too_few_orders = {"tag_judged": 0.0}
+    judged = {"tag_judged": 1.0, "tag_in_window": 1.0}
+    too_few_orders = {"tag_judged": 0.0, "tag_in_window": 1.0}
+    silent_for_a_year = {"tag_judged": 0.0, "tag_in_window": 0.0}
 
     def text(name: str, direction: str, raw: dict[str, float]) -> str | None:
         reason = churn._reason(name, direction, raw)
@@ -129,6 +130,8 @@ def test_tag_reasons_are_worded_from_the_raw_values():
     assert text("tag_brand_preference", "low", too_few_orders) is None  # not judged at all
     assert text("tag_seasonal", "low", judged) is None  # not seasonal explains nothing
     assert text("tag_professional", "low", member) is None  # a member is not "low"
+    # no order in the window: neither professional nor DIY, so no "DIY user" reason
+    assert text("tag_professional", "low", silent_for_a_year) is None
 
 
 def test_a_tag_feature_can_be_among_the_top_reasons():
@@ -141,7 +144,10 @@ def test_a_tag_feature_can_be_among_the_top_reasons():
     labels[:20] = 1 - labels[:20]
     pipeline = churn._pipeline().fit(matrix, labels)
     diy = int(np.flatnonzero(matrix[:, professional] == 0)[0])
-    raw = dict(zip(churn.FEATURES, matrix[diy], strict=True)) | {"tag_judged": 1.0}
+    raw = dict(zip(churn.FEATURES, matrix[diy], strict=True)) | {
+        "tag_judged": 1.0,
+        "tag_in_window": 1.0,
+    }
 
     reasons = churn.reasons_for(pipeline, matrix[diy : diy + 1], [raw])[0]
 

@@ -4,7 +4,7 @@ customers, won-back customers, one-customer refresh, idempotence, tasks and the 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -266,3 +266,19 @@ def test_full_recompute_drops_customers_without_purchases_and_inactive_ones(chai
 
     assert (result.customers, result.deleted) == (4, 2)
     assert set(scores_by_name()) == set("ABCW")
+
+
+@pytest.mark.django_db
+def test_an_empty_list_of_customers_is_nothing_to_do():
+    """Readers build their SQL from the ORM, which cannot write ``IN ()``: an empty batch must
+    return before it reaches them."""
+    from toolcrm.insights import churn, cycles
+    from toolcrm.tags.behaviour import behaviour_as_of
+    from toolcrm.tags.conf import thresholds as tag_thresholds
+
+    result = services.refresh_customers(customer_ids=[])
+
+    assert (result.customers, result.created, result.deleted) == (0, 0, 0)
+    assert churn.score([], today=date(2026, 6, 1), horizon_days=90) == {}
+    assert cycles.category_days([]) == []
+    assert behaviour_as_of([], now=timezone.now(), limits=tag_thresholds()).members == {}

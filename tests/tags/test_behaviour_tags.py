@@ -135,6 +135,7 @@ def test_tag_features_as_of_a_cut_off_ignore_later_orders_and_stored_tags(  # ty
     bargain = shoppers["bargain"].pk
     cutoff = NOW.date()
     as_of_cutoff = {
+        "tag_in_window": 1.0,
         "tag_judged": 1.0,
         "tag_price_sensitive": 1.0,
         "tag_price_sensitive_share": 1.0,
@@ -161,6 +162,7 @@ def test_tag_features_as_of_a_cut_off_ignore_later_orders_and_stored_tags(  # ty
         column: as_of_cutoff.get(column, 0.0) for column in BEHAVIOUR_TAG_FEATURES.columns
     }
     assert behaviour_features(None, cutoff + timedelta(days=1))[bargain] == {
+        "tag_in_window": 1.0,
         "tag_judged": 1.0,
         "tag_professional": 1.0,
         "tag_preferred_channel": 1.0,

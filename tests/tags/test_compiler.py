@@ -158,3 +158,39 @@ def test_one_statement_per_rule_whatever_its_months(shoppers, catalog, make_user
     assert "OuterRef" not in rule_statements[0]
     # the customers, the aggregate per customer and per order
     assert rule_statements[0].upper().count("SELECT") == 3
+
+
+@pytest.mark.django_db
+def test_very_wide_rules_are_judged_in_groups(shoppers, catalog):  # type: ignore[no-untyped-def]
+    """Seven rules of ten 24-month conditions (1,680 month measures) do not fit one statement
+    on PostgreSQL (at most 1,664 columns): they are judged in groups, with the same result as
+    rule by rule."""
+    month = {
+        "type": "purchase",
+        "measure": "orders",
+        "comparison": "less_than",
+        "minimum": "5",
+        "window": {"mode": "each_month", "length": 24},
+    }
+    definition = parse_definition({"match": "all", "conditions": [month] * 10})
+    lookups = load_lookups([definition])
+    rules = [
+        compile_rule(definition, lookups=lookups, now=NOW, prefix=f"w{index}_")
+        for index in range(7)
+    ]
+    assert sum(len(rule.measures) for rule in rules) == 1680
+
+    judged = {(customer_id, rules.index(rule)) for customer_id, rule, _row in judge(rules)}
+
+    one_by_one = {(row["pk"], index) for index, rule in enumerate(rules) for row in rule.rows()}
+    assert judged == one_by_one
+    assert len(judged) == 7 * len(shoppers)  # nobody bought 5 orders in a month
+
+
+@pytest.mark.django_db
+def test_rows_of_no_customers_is_empty(catalog):  # type: ignore[no-untyped-def]
+    definition = parse_definition(engineering_definition(catalog))
+    rule = compile_rule(definition, lookups=load_lookups([definition]), now=NOW)
+
+    assert rule.rows([]) == []
+    assert list(judge([rule], [])) == []

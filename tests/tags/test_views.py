@@ -366,3 +366,32 @@ def test_condition_builder_partials(make_user, client_for, catalog):  # type: ig
     assert 'name="c2-values" value="company"' in content and "c2-minimum" not in content
     removed = client.get(reverse("tags:condition_remove"))
     assert removed.content == b""
+
+
+@pytest.mark.django_db
+def test_preview_with_no_visible_match_says_none(  # type: ignore[no-untyped-def]
+    make_user, client_for, catalog, order, store_south
+):
+    from tests.tags.conftest import at
+
+    far = CustomerFactory(name="远店客户", home_store=store_south)
+    order(far, at(2026, 1, 5), [(catalog["drill"], 1, "600", "0")])
+    data = _form(
+        "买过电钻",
+        **{
+            "c0-type": "purchase",
+            "c0-category": str(catalog["power"].pk),
+            "c0-measure": "orders",
+            "c0-comparison": "at_least",
+            "c0-minimum": "1",
+            "c0-window_mode": "days",
+            "c0-window_length": "730",
+        },
+    )
+    data["row"] = ["0"]
+
+    response = client_for(make_user(Role.STORE_MANAGER)).post(reverse("tags:preview"), data)
+
+    assert response.status_code == 200
+    assert response.context["preview"].count == 0
+    assert response.context["preview"].sample == []

@@ -692,6 +692,8 @@ def score(
     was added) keeps scoring on its own columns until the next retraining; one that needs a
     feature the code no longer computes scores nobody (logged), like a model from another
     scikit-learn version."""
+    if customer_ids is not None and not customer_ids:
+        return {}
     model = ChurnModel.objects.filter(is_active=True).first()
     if model is None:
         return {}

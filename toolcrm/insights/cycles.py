@@ -63,6 +63,8 @@ def category_days(customer_ids: Sequence[int] | None) -> list[tuple[int, int, da
     """The distinct (customer, product category, local day) of purchasing order lines, read on a
     raw cursor (``purchases.fetch``): millions of lines nightly, where the ORM's converters
     cost more than the query."""
+    if customer_ids is not None and not customer_ids:
+        return []  # the ORM's SQL for ``IN ()`` cannot be written (EmptyResultSet)
     query = (
         OrderLine.objects.filter(order__in=purchasing_orders(customer_ids))
         .annotate(day=TruncDate("order__ordered_at"))

@@ -290,6 +290,17 @@ def recompute_scores(
     run when there is none yet). Customers without a purchase any more lose their row.
     """
     started = time.perf_counter()
+    if customer_ids is not None and not customer_ids:
+        return RecomputeResult(
+            is_full=False,
+            customers=0,
+            created=0,
+            updated=0,
+            unchanged=0,
+            deleted=0,
+            is_clv_fitted=False,
+            seconds=0.0,
+        )
     now = now or timezone.now()
     today = timezone.localdate(now)
     limits = thresholds()

@@ -263,6 +263,8 @@ def behaviour_as_of(
 ) -> Behaviour:
     """The behaviour tags as they stood at ``now``: only orders up to ``now`` count, so a past
     ``now`` gives the point-in-time values the churn model trains on (``tags.features``)."""
+    if customer_ids is not None and not customer_ids:
+        return Behaviour(members={}, window_orders={})
     start = now - timedelta(days=limits.window_days)
     lines = _line_summaries(customer_ids, start, now, limits)
     orders = _order_summaries(customer_ids, start, now)

@@ -2,18 +2,18 @@
 
 ``compile_rule`` turns a validated ``RuleDefinition`` into SQL of two parts:
 
-* one aggregate over order lines grouped by customer: every purchase measure of the rule (one
-  column per condition, one per month for "each month" windows) is a ``SUM``/``COUNT`` over
-  ``CASE WHEN <that measure's window and filters>``, in a single pass over the lines of the rule's
-  widest window;
+* one aggregate over order lines, grouped by order and then by customer: every purchase measure
+  of the rule (one column per condition, one per month for "each month" windows) is a ``SUM``
+  over ``CASE WHEN <that measure's window and filters>``, in a single pass over the lines of the
+  rule's widest window;
 * the customers joined to that aggregate (``LEFT JOIN``, so "bought less than" and profile
   conditions also pick customers without purchases), filtered by the rule's conditions.
 
-So a rule costs one statement whatever the number of conditions or months, and the database
-does all of it: the nightly run over every customer, a refresh narrowed to a few customers (the
-same statement with the customer ids added), and the preview (members as ``pk__in`` of the
-user's visible customers). Python only turns each matching row's values into the reason
-parameters (``explain``).
+Several rules share one statement (their measures side by side, each rule's conditions a 0/1
+column): nightly all active rules are judged over every active customer in one pass over the
+order lines, and after a sale the same statement narrowed to a few customers. One rule alone is
+the preview (its members as ``pk__in`` of the user's visible customers). Python only turns each
+matching row's values into the reason parameters (``explain``).
 
 What counts as a purchase here is what insights counts: lines of orders that are not cancelled
 or fully returned, at their line total (after the line's discount). Partial refunds are not
@@ -251,6 +251,8 @@ class CompiledRule:
 
     def rows(self, customer_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """The matching customers with their values (``pk`` and one key per value name)."""
+        if customer_ids is not None and not customer_ids:
+            return []  # ``IN ()`` is an error on PostgreSQL
         sql, params = self.sql(customer_ids)
         return [row for row, _matched in _fetch(sql, params, [self])]
 
@@ -394,15 +396,41 @@ def judge(
     rules: Sequence[CompiledRule], customer_ids: Sequence[int] | None = None
 ) -> Iterator[tuple[int, CompiledRule, dict[str, Any]]]:
     """Which of ``rules`` each customer matches (every active customer, or among
-    ``customer_ids``), in one statement for all the rules: ``(customer id, rule, row)`` per
-    match."""
+    ``customer_ids``), in one statement for all the rules (a few when they are very wide):
+    ``(customer id, rule, row)`` per match."""
     if not rules or (customer_ids is not None and not customer_ids):
         return
-    sql, params = _statement(rules, customer_ids)
-    for row, matched in _fetch(sql, params, rules):
-        for rule, is_member in zip(rules, matched, strict=True):
-            if is_member:
-                yield row["pk"], rule, row
+    for group in _groups(rules):
+        sql, params = _statement(group, customer_ids)
+        for row, matched in _fetch(sql, params, group):
+            for rule, is_member in zip(group, matched, strict=True):
+                if is_member:
+                    yield row["pk"], rule, row
+
+
+# One statement carries each measure three times (per order, per customer, selected) and the
+# rules' 0/1 columns; PostgreSQL refuses more than 1,664 columns in a select list. Rules are
+# judged in groups that stay well under it (ten rules of ten 24-month conditions would not fit
+# in one statement).
+MAX_COLUMNS = 800
+
+
+def _width(rule: CompiledRule) -> int:
+    measures = sum(2 if m.kind == "discount_share" else 1 for m in rule.measures)
+    return measures + len(rule.profile) + 1
+
+
+def _groups(rules: Sequence[CompiledRule]) -> Iterator[list[CompiledRule]]:
+    group: list[CompiledRule] = []
+    width = 0
+    for rule in rules:
+        if group and width + _width(rule) > MAX_COLUMNS:
+            yield group
+            group, width = [], 0
+        group.append(rule)
+        width += _width(rule)
+    if group:
+        yield group
 
 
 def _plain(value: Any) -> Any:

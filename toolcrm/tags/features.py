@@ -36,6 +36,9 @@ SEASONAL_QUARTER = "tag_seasonal_quarter"
 # price): only then does "not tagged" say something about the customer.
 JUDGED = "tag_judged"
 NEEDS_JUDGEMENT = {"tag_price_sensitive", "tag_brand_preference", "tag_preferred_channel"}
+# 1 when the customer has any order in the window: only such customers are professional or DIY
+# (a customer silent for a year is neither, so "DIY user" would not be true of them).
+IN_WINDOW = "tag_in_window"
 
 LABELS: dict[str, Any] = {
     "tag_price_sensitive": _("标签：价格敏感"),
@@ -68,9 +71,9 @@ def behaviour_features(
     behaviour = behaviour_as_of(customer_ids, now=end_of_day(as_of), limits=limits)
     # Zeros are left out (most customers are DIY with a few orders: an empty row each).
     values: dict[int, dict[str, float]] = {
-        customer_id: {JUDGED: 1.0}
+        customer_id: {IN_WINDOW: 1.0, **({JUDGED: 1.0} if orders >= limits.min_orders else {})}
         for customer_id, orders in behaviour.window_orders.items()
-        if orders >= limits.min_orders
+        if orders > 0
     }
     for code, (feature, parameter, detail) in TAG_FEATURES.items():
         for customer_id, (_key, params, _evidence) in behaviour.members.get(code, {}).items():
@@ -99,6 +102,8 @@ def reason_params(feature: str, direction: str, raw: Mapping[str, Any]) -> dict[
         return params
     if is_member or (feature in NEEDS_JUDGEMENT and not float(raw.get(JUDGED, 0.0))):
         return None
+    if feature == "tag_professional" and not float(raw.get(IN_WINDOW, 0.0)):
+        return None
     return {}
 
 
@@ -109,6 +114,7 @@ BEHAVIOUR_TAG_FEATURES = FeatureProvider(
         *(detail for _feature, _parameter, detail in TAG_FEATURES.values() if detail),
         SEASONAL_QUARTER,
         JUDGED,
+        IN_WINDOW,
     ),
     labels=LABELS,
     texts=TEXTS,
