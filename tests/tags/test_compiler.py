@@ -194,3 +194,18 @@ def test_rows_of_no_customers_is_empty(catalog):  # type: ignore[no-untyped-def]
 
     assert rule.rows([]) == []
     assert list(judge([rule], [])) == []
+
+
+@pytest.mark.django_db
+def test_apply_computes_among_the_given_customers_only(shoppers, catalog, store_b):  # type: ignore[no-untyped-def]
+    definition = parse_definition(_rules(catalog, store_b)[2])  # no order in 180 days
+    rule = compile_rule(definition, lookups=load_lookups([definition]), now=NOW)
+    store_b_only = Customer.objects.filter(home_store=store_b)
+
+    with CaptureQueriesContext(connection) as queries:
+        picked = set(rule.apply(store_b_only).values_list("pk", flat=True))
+
+    assert picked == {shoppers["elsewhere"].pk}  # "quiet" matches too, but is not in store B
+    (statement,) = [q["sql"] for q in queries.captured_queries]
+    # the visible customers narrow the aggregate over the lines as well as the result
+    assert statement.count('"home_store_id"') >= 3

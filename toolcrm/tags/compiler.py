@@ -256,14 +256,16 @@ class CompiledRule:
         sql, params = self.sql(customer_ids)
         return [row for row, _matched in _fetch(sql, params, [self])]
 
-    def members(self) -> RawSQL:
-        """The matching customer ids, for ``pk__in`` on any customer queryset (the preview
-        narrows it to what the user may see)."""
-        sql, params = self.sql()
+    def members(self, within: QuerySet[Customer] | None = None) -> RawSQL:
+        """The matching customer ids, for ``pk__in`` on a customer queryset. ``within`` (the
+        user's visible customers, for the preview) is pushed into the statement, down to the
+        aggregate over the lines, so a store's preview reads only that store's orders."""
+        sql, params = _statement([self], None, within=within)
         return RawSQL(f"SELECT id FROM ({sql}) m", params)
 
     def apply(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
-        return customers.filter(pk__in=self.members())
+        """``customers`` that match the rule (computed among them only)."""
+        return customers.filter(pk__in=self.members(within=customers))
 
     def explain(self, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Reason parameters and evidence of one matching row."""
@@ -283,7 +285,10 @@ class CompiledRule:
 
 
 def _statement(
-    rules: Sequence[CompiledRule], customer_ids: Sequence[int] | None
+    rules: Sequence[CompiledRule],
+    customer_ids: Sequence[int] | None,
+    *,
+    within: QuerySet[Customer] | None = None,
 ) -> tuple[str, list[Any]]:
     """``SELECT c.id, measures…, profile values…, one 0/1 column per rule FROM customers LEFT
     JOIN (the grouped aggregate of every measure of ``rules``) … WHERE <any rule holds>``: the
@@ -296,7 +301,7 @@ def _statement(
     params: list[Any] = []
     joins = ""
     if measures:
-        aggregate, aggregate_params = _aggregate(measures, customer_ids)
+        aggregate, aggregate_params = _aggregate(measures, customer_ids, within)
         joins += f" LEFT JOIN ({aggregate}) a ON a.customer_id = c.id"
         params += aggregate_params
         selects += [
@@ -321,6 +326,10 @@ def _statement(
     if customer_ids is not None:
         conditions.append(f"c.id IN ({_placeholders(customer_ids)})")
         where_params += list(customer_ids)
+    if within is not None:
+        within_sql, within_params = _ids_of(within)
+        conditions.append(f"c.id IN ({within_sql})")
+        where_params += within_params
     sql = (
         f"SELECT {', '.join(selects)} FROM {_table(Customer)} c{joins}"
         f" WHERE {' AND '.join(conditions)}"
@@ -330,8 +339,16 @@ def _statement(
     return sql, select_params + params + where_params
 
 
+def _ids_of(customers: QuerySet[Customer]) -> tuple[str, list[Any]]:
+    """The SQL of a customer queryset's ids (the ORM writes it, scoping included)."""
+    sql, params = customers.order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
 def _aggregate(
-    measures: Sequence[_Measure], customer_ids: Sequence[int] | None
+    measures: Sequence[_Measure],
+    customer_ids: Sequence[int] | None,
+    within: QuerySet[Customer] | None = None,
 ) -> tuple[str, list[Any]]:
     """One pass over the order lines of the widest window: grouped by order, then by customer."""
     per_order: list[str] = []
@@ -356,6 +373,10 @@ def _aggregate(
     if customer_ids is not None:
         where.append(f"{customer} IN ({_placeholders(customer_ids)})")
         params += list(customer_ids)
+    if within is not None:
+        within_sql, within_params = _ids_of(within)
+        where.append(f"{customer} IN ({within_sql})")
+        params += within_params
     product_join = ""
     if any(clause.startswith("p.") for m in measures for clause, _params in m.filters):
         product = _column("l", OrderLine, "product")
