@@ -392,3 +392,38 @@ def test_database_side_sync_does_what_the_python_one_does(crew, two_tags):  # ty
             (customer_id, tag_id, *reason) for (customer_id, tag_id), reason in second.items()
         )
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["python", "database"])
+def test_nightly_write_keeps_rows_a_refresh_wrote_after_it_started(crew, two_tags, path):  # type: ignore[no-untyped-def]
+    """The nightly run computes every rule's members first and writes later (a minute at a
+    million customers); a refresh after a sale in between is newer and must survive."""
+    if path == "database" and connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    sync = services._sync_by_copy if path == "database" else services._sync_in_python
+    engineering, price = two_tags
+    other = CustomerFactory(name="客户甲")
+    tag_ids = [engineering.pk, price.pk]
+    stale = {
+        (crew.pk, engineering.pk): ("rule", {"a": 1}, {"v": 1}),
+        (other.pk, engineering.pk): ("rule", {"a": 1}, {"v": 1}),
+    }
+    sync(stale, tag_ids=tag_ids, customer_ids=None, now=NOW - timedelta(days=1))
+    # a refresh after the nightly run below started: crew changed, other gained a price tag
+    refreshed = {
+        (crew.pk, engineering.pk): ("rule", {"a": 2}, {"v": 2}),
+        (other.pk, engineering.pk): ("rule", {"a": 1}, {"v": 1}),
+        (other.pk, price.pk): ("rule", {"b": 1}, {"v": 1}),
+    }
+    services._sync_in_python(
+        refreshed, tag_ids=tag_ids, customer_ids=[crew.pk, other.pk], now=NOW + timedelta(minutes=1)
+    )
+
+    sync(stale, tag_ids=tag_ids, customer_ids=None, now=NOW)  # the nightly, computed at NOW
+
+    stored = {
+        (row.customer_id, row.tag_id): (row.reason_key, row.reason_params, row.evidence)
+        for row in CustomerTag.objects.filter(tag_id__in=tag_ids)
+    }
+    assert stored == refreshed

@@ -340,6 +340,10 @@ def _sync_by_copy(
     if customer_ids is not None:
         narrow += " AND t.customer_id = ANY(%s)"
         params.append(list(customer_ids))
+    else:
+        # Nightly: a row a refresh wrote after this run read the orders is newer; keep it.
+        narrow += " AND t.computed_at <= %s"
+        params.append(now)
     same = (
         "s.customer_id = t.customer_id AND s.tag_id = t.tag_id AND s.reason_key = t.reason_key"
         " AND s.reason_params = t.reason_params AND s.evidence = t.evidence"
@@ -402,11 +406,12 @@ def _sync_in_python(
     stale: list[int] = []
     unchanged: set[tuple[int, int]] = set()
     changed = 0
-    for pk, customer_id, tag_id, key, params, evidence in existing.values_list(
-        "pk", "customer_id", "tag_id", "reason_key", "reason_params", "evidence"
+    for pk, customer_id, tag_id, key, params, evidence, computed_at in existing.values_list(
+        "pk", "customer_id", "tag_id", "reason_key", "reason_params", "evidence", "computed_at"
     ).iterator(chunk_size=5000):
         wanted = desired.get((customer_id, tag_id))
-        if wanted == (key, params, evidence):
+        if wanted == (key, params, evidence) or (customer_ids is None and computed_at > now):
+            # equal, or (nightly) written by a refresh after this run read the orders: newer
             unchanged.add((customer_id, tag_id))
             continue
         stale.append(pk)
