@@ -336,7 +336,8 @@ def _sync_by_copy(
     from psycopg.types.json import Jsonb
 
     table = connection.ops.quote_name(CustomerTag._meta.db_table)
-    narrow, params = "t.tag_id = ANY(%s)", [list(tag_ids)]
+    narrow = "t.tag_id = ANY(%s)"
+    params: list[Any] = [list(tag_ids)]
     if customer_ids is not None:
         narrow += " AND t.customer_id = ANY(%s)"
         params.append(list(customer_ids))
