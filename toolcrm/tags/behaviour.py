@@ -20,13 +20,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Q
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from toolcrm.catalog.models import Brand, Product
 from toolcrm.customers.choices import CustomerKind
 from toolcrm.customers.models import Customer
-from toolcrm.insights.purchases import purchasing_orders
+from toolcrm.insights.purchases import fetch, purchasing_orders
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.models import Order, OrderLine
 from toolcrm.tags.compiler import NOT_PURCHASES, money
@@ -34,7 +34,6 @@ from toolcrm.tags.conf import TagThresholds
 from toolcrm.tags.reasons import bilingual
 from toolcrm.tags.registry import Reason
 
-MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
@@ -109,20 +108,17 @@ def _line_summaries(
         f" FROM ({by_brand}) by_brand GROUP BY customer_id"
     )
     summaries: dict[int, _Lines] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            for row in batch:
-                customer_id, spend, discounted, units, pro_spend, brand_id, brand_spend = row[:7]
-                summaries[customer_id] = _Lines(
-                    spend=money(spend),
-                    discounted=money(discounted),
-                    consumable_units=int(units or 0),
-                    pro_spend=money(pro_spend),
-                    top_brand_id=brand_id,
-                    top_brand_spend=money(brand_spend),
-                    top_brand_name=bilingual(row[7], row[8]),
-                )
+    for row in fetch(sql, params):
+        customer_id, spend, discounted, units, pro_spend, brand_id, brand_spend = row[:7]
+        summaries[customer_id] = _Lines(
+            spend=money(spend),
+            discounted=money(discounted),
+            consumable_units=int(units or 0),
+            pro_spend=money(pro_spend),
+            top_brand_id=brand_id,
+            top_brand_spend=money(brand_spend),
+            top_brand_name=bilingual(row[7], row[8]),
+        )
     return summaries
 
 
@@ -142,17 +138,14 @@ def _order_summaries(
     )
     sql, params = rows.query.sql_with_params()
     summaries: dict[int, _Orders] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            for customer_id, kind, channel, year, quarter, orders, in_window in batch:
-                summary = summaries.get(customer_id)
-                if summary is None:
-                    summary = summaries[customer_id] = _Orders(kind=kind)
-                summary.window_by_channel[channel] += in_window
-                # EXTRACT gives a numeric on PostgreSQL (the ORM's converter would make it int)
-                summary.by_quarter[int(quarter)] += orders
-                summary.years.add(int(year))
+    for customer_id, kind, channel, year, quarter, orders, in_window in fetch(sql, params):
+        summary = summaries.get(customer_id)
+        if summary is None:
+            summary = summaries[customer_id] = _Orders(kind=kind)
+        summary.window_by_channel[channel] += in_window
+        # EXTRACT gives a numeric on PostgreSQL (the ORM's converter would make it int)
+        summary.by_quarter[int(quarter)] += orders
+        summary.years.add(int(year))
     return summaries
 
 

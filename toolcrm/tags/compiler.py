@@ -26,7 +26,7 @@ import calendar
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -37,6 +37,7 @@ from django.utils import timezone
 from toolcrm.catalog.models import Brand, Category, Product
 from toolcrm.customers.models import Customer
 from toolcrm.insights.models import CustomerScore
+from toolcrm.insights.purchases import as_decimal, fetch
 from toolcrm.sales.choices import OrderStatus
 from toolcrm.sales.models import Order, OrderLine
 from toolcrm.stores.models import Store
@@ -49,7 +50,6 @@ from toolcrm.tags.schema import (
 )
 
 CENT = Decimal("0.01")
-_FLOAT_TO_DECIMAL = Context(prec=15)
 # Lines of these orders are not purchases.
 NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 # Profile fields: (table alias, model, field name). "s" is the customer's insights score row.
@@ -212,13 +212,9 @@ def _datetime(day: date) -> Any:
 
 
 def money(value: Any) -> Decimal:
-    """A sum of money read with a plain cursor, as a Decimal of cents: PostgreSQL returns a
-    Decimal, SQLite a float or an int (converted as Django's own converter does)."""
-    if value is None:
-        return Decimal("0.00")
-    if isinstance(value, float):
-        value = _FLOAT_TO_DECIMAL.create_decimal_from_float(value)
-    return Decimal(value).quantize(CENT)
+    """A sum of money read with a plain cursor (``purchases.as_decimal``), as a Decimal of
+    cents; no rows is zero."""
+    return as_decimal(0 if value is None else value).quantize(CENT)
 
 
 def _convert(kind: str, value: Any) -> Any:
@@ -402,15 +398,12 @@ def _fetch(
     kinds = [m.kind for rule in rules for m in rule.measures]
     names = [m.name for rule in rules for m in rule.measures]
     names += [name for rule in rules for name in rule.profile]  # the order ``_statement`` selects
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            for record in batch:
-                row: dict[str, Any] = {"pk": record[0]}
-                for index, name in enumerate(names):
-                    value = record[index + 1]
-                    row[name] = _convert(kinds[index], value) if index < len(kinds) else value
-                yield row, [bool(flag) for flag in record[len(names) + 1 :]]
+    for record in fetch(sql, params):
+        row: dict[str, Any] = {"pk": record[0]}
+        for index, name in enumerate(names):
+            value = record[index + 1]
+            row[name] = _convert(kinds[index], value) if index < len(kinds) else value
+        yield row, [bool(flag) for flag in record[len(names) + 1 :]]
 
 
 def judge(
