@@ -31,13 +31,13 @@ import itertools
 import logging
 import math
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +46,7 @@ from toolcrm.customers.models import Interaction
 from toolcrm.insights import cycles
 from toolcrm.insights.features import FeatureProvider
 from toolcrm.insights.models import ChurnModel
-from toolcrm.insights.purchases import as_date, fetch, purchasing_orders
+from toolcrm.insights.purchases import as_date, fetch_rows, purchasing_orders
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.models import Return
 
@@ -211,14 +211,6 @@ class Rows:
     categories: list[tuple[int, int, date]]  # category already at its cycle level
 
 
-def _raw(rows: QuerySet[Any, tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """The ORM's SQL for ``rows``, run on a plain cursor: tuples without per-row converters
-    (dates come back as text on SQLite, hence ``as_date``; money as Decimal or float, made a
-    float by the caller)."""
-    sql, params = rows.query.sql_with_params()
-    return fetch(sql, params)
-
-
 def load_rows(
     customer_ids: Sequence[int] | None,
     category_triples: list[tuple[int, int, date]] | None = None,
@@ -228,7 +220,7 @@ def load_rows(
     orders = purchasing_orders(customer_ids).annotate(day=TruncDate("ordered_at"))
     order_rows = [
         (customer_id, as_date(day), float(total), channel)
-        for customer_id, day, total, channel in _raw(
+        for customer_id, day, total, channel in fetch_rows(
             orders.values_list("customer_id", "day", "total", "channel")
         )
     ]
@@ -237,7 +229,7 @@ def load_rows(
     )
     refund_rows = [
         (customer_id, as_date(day), float(amount))
-        for customer_id, day, amount in _raw(
+        for customer_id, day, amount in fetch_rows(
             refunds.values_list("customer", "day", "refund_amount")
         )
     ]
@@ -246,7 +238,9 @@ def load_rows(
         interactions = interactions.filter(customer_id__in=list(customer_ids))
     interaction_rows = [
         (customer_id, as_date(day), kind == InteractionKind.COMPLAINT)
-        for customer_id, day, kind in _raw(interactions.values_list("customer_id", "day", "kind"))
+        for customer_id, day, kind in fetch_rows(
+            interactions.values_list("customer_id", "day", "kind")
+        )
     ]
     level = cycles.cycle_category_map()
     category_rows = [
@@ -692,8 +686,6 @@ def score(
     was added) keeps scoring on its own columns until the next retraining; one that needs a
     feature the code no longer computes scores nobody (logged), like a model from another
     scikit-learn version."""
-    if customer_ids is not None and not customer_ids:
-        return {}
     model = ChurnModel.objects.filter(is_active=True).first()
     if model is None:
         return {}

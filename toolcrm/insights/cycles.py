@@ -21,13 +21,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models.functions import TruncDate
 
 from toolcrm.catalog.models import Category
 from toolcrm.insights.conf import InsightThresholds
 from toolcrm.insights.models import CategoryCycle
-from toolcrm.insights.purchases import as_date, fetch, purchasing_orders
+from toolcrm.insights.purchases import as_date, fetch_rows, purchasing_orders
 from toolcrm.sales.models import OrderLine
 
 CHUNK_SIZE = 1000
@@ -61,20 +60,14 @@ def cycle_category_map() -> dict[int, int]:
 
 def category_days(customer_ids: Sequence[int] | None) -> list[tuple[int, int, date]]:
     """The distinct (customer, product category, local day) of purchasing order lines, read on a
-    raw cursor (``purchases.fetch``): millions of lines nightly, where the ORM's converters
+    raw cursor (``purchases.fetch_rows``): millions of lines nightly, where the ORM's converters
     cost more than the query."""
-    if customer_ids is not None and not customer_ids:
-        return []  # the ORM's SQL for ``IN ()`` cannot be written (EmptyResultSet)
-    query = (
+    rows = fetch_rows(
         OrderLine.objects.filter(order__in=purchasing_orders(customer_ids))
         .annotate(day=TruncDate("order__ordered_at"))
         .values_list("order__customer_id", "product__category_id", "day")
         .distinct()
-        .query
     )
-    rows = fetch(*query.sql_with_params())
-    if connection.vendor == "postgresql":
-        return list(rows)
     return [(customer_id, category_id, as_date(day)) for customer_id, category_id, day in rows]
 
 

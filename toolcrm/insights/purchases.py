@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
@@ -57,6 +58,18 @@ def fetch(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_SIZE):
             yield from rows
+
+
+def fetch_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The ORM's SQL for a ``values_list`` queryset, run on a plain cursor: tuples without the
+    per-row converters (dates come back as text on SQLite: ``as_date``; money as Decimal or
+    float: ``as_decimal``). A filter the ORM knows matches nothing (``pk__in=[]``) yields
+    nothing, as iterating the queryset would."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return iter(())
+    return fetch(sql, params)
 
 
 def purchase_orders_sql(customer_ids: Sequence[int] | None) -> tuple[str, tuple[Any, ...]]:

@@ -26,7 +26,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from toolcrm.catalog.models import Brand, Product
 from toolcrm.customers.choices import CustomerKind
 from toolcrm.customers.models import Customer
-from toolcrm.insights.purchases import fetch, purchasing_orders
+from toolcrm.insights.purchases import fetch, fetch_rows, purchasing_orders
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.models import Order, OrderLine
 from toolcrm.tags.compiler import NOT_PURCHASES, money
@@ -136,9 +136,8 @@ def _order_summaries(
         .annotate(orders=Count("id"), in_window=Count("id", filter=Q(ordered_at__gte=start)))
         .order_by("customer_id")
     )
-    sql, params = rows.query.sql_with_params()
     summaries: dict[int, _Orders] = {}
-    for customer_id, kind, channel, year, quarter, orders, in_window in fetch(sql, params):
+    for customer_id, kind, channel, year, quarter, orders, in_window in fetch_rows(rows):
         summary = summaries.get(customer_id)
         if summary is None:
             summary = summaries[customer_id] = _Orders(kind=kind)
