@@ -154,8 +154,8 @@ elif env("DB_JIT", "off").strip().lower() not in {"on", "true", "1", "yes"}:
     # PostgreSQL's JIT compiles a statement whose estimated cost is high. The app's statements
     # are short (a page, one customer's refresh), but a wide rule-tag aggregate for one customer
     # can be estimated high and then spend ~300 ms compiling to save nothing (seen in
-    # bench/insights.py at a million customers). The nightly batches turn it off for themselves
-    # too (core.db.batch_statements). DB_JIT=on (or true/1/yes) keeps the server's setting.
+    # bench/insights.py at a million customers); the nightly batches' wide aggregates spent
+    # seconds compiling too. DB_JIT=on (or true/1/yes) keeps the server's setting.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 # Memory per sort/hash of the nightly batches' big aggregates (PostgreSQL; core.db).

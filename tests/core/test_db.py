@@ -15,7 +15,7 @@ def _show(name: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batches_get_more_memory_and_no_jit_only_inside_their_transaction(settings):
+def test_batches_get_more_memory_only_inside_their_transaction(settings):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL settings")
     settings.BATCH_WORK_MEM = "96MB"

@@ -24,6 +24,8 @@ from toolcrm.sales.choices import OrderStatus
 from toolcrm.sales.models import Order, Return
 
 FETCH_SIZE = 5000
+# Orders in these states are not purchases (nor are their lines).
+NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 # What Django's SQLite converter does to an aggregate of a DecimalField (no quantize: the
 # callers quantize their sums).
 _sqlite_decimal = decimal.Context(prec=15).create_decimal_from_float
@@ -33,7 +35,7 @@ def purchasing_orders(customer_ids: Sequence[int] | None) -> QuerySet[Order]:
     """Orders that count as purchases: a known, active customer; not cancelled or fully
     returned."""
     orders = Order.objects.filter(customer__isnull=False, customer__is_active=True).exclude(
-        status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED]
+        status__in=NOT_PURCHASES
     )
     if customer_ids is not None:
         orders = orders.filter(customer_id__in=list(customer_ids))

@@ -36,16 +36,15 @@ from toolcrm.core.roles import Capability, require_capability
 from toolcrm.core.scoping import ALL_STORES, store_ids_for
 from toolcrm.customers.models import Customer
 from toolcrm.customers.selectors import get_customer_for
+from toolcrm.insights.purchases import NOT_PURCHASES
 from toolcrm.recommendations import reasons
 from toolcrm.recommendations.choices import BasketScope, RecommendationSource, RuleLevel
 from toolcrm.recommendations.conf import list_settings
 from toolcrm.recommendations.models import AssociationRule, RuleMiningRun
 from toolcrm.recommendations.reasons import Label, Reason
-from toolcrm.sales.choices import OrderStatus
 from toolcrm.sales.models import OrderLine, ReturnLine
 from toolcrm.stores.models import StockLevel
 
-NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 ELSEWHERE_LIMIT = 3
 # An explicit catalog link outranks anything mined; mined evidence then orders the links.
 ACCESSORY_BONUS = 1.0

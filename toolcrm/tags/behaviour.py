@@ -26,10 +26,10 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from toolcrm.catalog.models import Brand, Product
 from toolcrm.customers.choices import CustomerKind
 from toolcrm.customers.models import Customer
-from toolcrm.insights.purchases import fetch, fetch_rows, purchasing_orders
+from toolcrm.insights.purchases import NOT_PURCHASES, fetch, fetch_rows, purchasing_orders
 from toolcrm.sales.choices import OrderChannel
 from toolcrm.sales.models import Order, OrderLine
-from toolcrm.tags.compiler import NOT_PURCHASES, money
+from toolcrm.tags.compiler import money, placeholders
 from toolcrm.tags.conf import TagThresholds
 from toolcrm.tags.reasons import bilingual
 from toolcrm.tags.registry import Reason
@@ -69,7 +69,7 @@ def _line_summaries(
         quote(model._meta.db_table) for model in (OrderLine, Order, Product, Brand, Customer)
     )
     pro_names = list(limits.pro_brands)
-    pro = f"MAX(b.name) IN ({', '.join(['%s'] * len(pro_names))})" if pro_names else "1 = 0"
+    pro = f"MAX(b.name) IN ({placeholders(pro_names)})" if pro_names else "1 = 0"
     statuses = [str(status) for status in NOT_PURCHASES]
     params: list[Any] = [
         *pro_names,
@@ -80,7 +80,7 @@ def _line_summaries(
     ]
     narrow = ""
     if customer_ids is not None:
-        narrow = f" AND o.customer_id IN ({', '.join(['%s'] * len(customer_ids))})"
+        narrow = f" AND o.customer_id IN ({placeholders(customer_ids)})"
         params += list(customer_ids)
     by_brand = (
         "SELECT o.customer_id, p.brand_id, MAX(b.name) AS brand_name,"
@@ -93,7 +93,7 @@ def _line_summaries(
         f" FROM {line} l JOIN {order} o ON o.id = l.order_id"
         f" JOIN {product} p ON p.id = l.product_id JOIN {brand} b ON b.id = p.brand_id"
         f" JOIN {customer} c ON c.id = o.customer_id"
-        f" WHERE o.status NOT IN ({', '.join(['%s'] * len(statuses))})"
+        f" WHERE o.status NOT IN ({placeholders(statuses)})"
         " AND o.ordered_at >= %s AND o.ordered_at <= %s"
         f" AND c.is_active = %s{narrow}"
         " GROUP BY o.customer_id, p.brand_id"

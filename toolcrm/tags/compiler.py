@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -37,8 +38,7 @@ from django.utils import timezone
 from toolcrm.catalog.models import Brand, Category, Product
 from toolcrm.customers.models import Customer
 from toolcrm.insights.models import CustomerScore
-from toolcrm.insights.purchases import as_decimal, fetch
-from toolcrm.sales.choices import OrderStatus
+from toolcrm.insights.purchases import NOT_PURCHASES, as_decimal, fetch
 from toolcrm.sales.models import Order, OrderLine
 from toolcrm.stores.models import Store
 from toolcrm.tags.reasons import bilingual
@@ -50,8 +50,6 @@ from toolcrm.tags.schema import (
 )
 
 CENT = Decimal("0.01")
-# Lines of these orders are not purchases.
-NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 # Profile fields: (table alias, model, field name). "s" is the customer's insights score row.
 PROFILE_COLUMNS: dict[str, tuple[str, Any, str]] = {
     "kind": ("c", Customer, "kind"),
@@ -74,8 +72,10 @@ class Lookups:
     brands: dict[int, tuple[str, str]]
     stores: dict[int, str]
 
+    @cached_property
     def fingerprint(self) -> int:
-        """Changes when any name or the category tree changes (a key for cached rules)."""
+        """Changes when any name or the category tree changes (a key for cached rules); worked
+        out once per ``Lookups``."""
         return hash(
             (
                 tuple(sorted(self.categories.items())),
@@ -157,7 +157,7 @@ def _number(value: Decimal | float) -> Any:
     return value if connection.vendor == "postgresql" else float(value)
 
 
-def _placeholders(values: Sequence[Any]) -> str:
+def placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
@@ -320,7 +320,7 @@ def _statement(
         "(" + " OR ".join(f"({rule.where[0]})" for rule in rules) + ")",
     ]
     if customer_ids is not None:
-        conditions.append(f"c.id IN ({_placeholders(customer_ids)})")
+        conditions.append(f"c.id IN ({placeholders(customer_ids)})")
         where_params += list(customer_ids)
     if within is not None:
         within_sql, within_params = _ids_of(within)
@@ -360,14 +360,14 @@ def _aggregate(
     status = _column("o", Order, "status")
     where = [
         f"{customer} IS NOT NULL",
-        f"{status} NOT IN ({_placeholders(NOT_PURCHASES)})",
+        f"{status} NOT IN ({placeholders(NOT_PURCHASES)})",
         f"{ordered_at} >= %s",
         f"{ordered_at} < %s",
     ]
     params += [str(value) for value in NOT_PURCHASES]
     params += [_datetime(min(m.start for m in measures)), _datetime(max(m.end for m in measures))]
     if customer_ids is not None:
-        where.append(f"{customer} IN ({_placeholders(customer_ids)})")
+        where.append(f"{customer} IN ({placeholders(customer_ids)})")
         params += list(customer_ids)
     if within is not None:
         within_sql, within_params = _ids_of(within)
@@ -476,7 +476,7 @@ def _line_filters(
     if condition.category_id:
         ids = lookups.descendants(condition.category_id)
         column = _column("p", Product, "category")
-        filters.append((f"{column} IN ({_placeholders(ids)})", tuple(ids)))
+        filters.append((f"{column} IN ({placeholders(ids)})", tuple(ids)))
     if condition.brand_id:
         filters.append((f"{_column('p', Product, 'brand')} = %s", (condition.brand_id,)))
     if condition.channel:
@@ -531,7 +531,7 @@ def compile_rule(
             )
             compiled.profile[name] = condition.field
             clauses.append(
-                (f"{_column(alias, model, field_name)} IN ({_placeholders(values)})", values)
+                (f"{_column(alias, model, field_name)} IN ({placeholders(values)})", values)
             )
             params: dict[str, Any] = {"field": condition.field, "values": list(condition.values)}
             if condition.field == "home_store":

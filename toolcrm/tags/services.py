@@ -294,7 +294,7 @@ def _compiled(
     """Compiled rules are reused by later refreshes in the same process until the tag, the day
     (the windows), the database (table quoting) or a referenced name or the category tree
     changes."""
-    key = (tag.pk, tag.updated_at, window_end(now), lookups.fingerprint(), connection.alias)
+    key = (tag.pk, tag.updated_at, window_end(now), lookups.fingerprint, connection.alias)
     rule = _COMPILED.get(key)
     if rule is None:
         if len(_COMPILED) >= _COMPILED_LIMIT:

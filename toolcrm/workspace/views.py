@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from toolcrm.core.pii import mask_id_card, mask_phone
-from toolcrm.core.roles import Capability, has_capability
+from toolcrm.core.roles import Capability, has_capability, require_capability
 from toolcrm.customers.forms import ConsentForm, InteractionForm
 from toolcrm.workspace import selectors
 
@@ -24,8 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
-    if not has_capability(request.user, Capability.VIEW_CUSTOMERS):
-        raise PermissionDenied(Capability.VIEW_CUSTOMERS.value)
+    require_capability(request.user, Capability.VIEW_CUSTOMERS)
     profile = selectors.customer_360(user=request.user, customer_id=customer_id)
     customer = profile.customer
     user = request.user
@@ -52,8 +50,7 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_GET
 def customer_tools(request: HttpRequest, customer_id: int) -> HttpResponse:
     """All of a customer's registered tools, 50 a page (the 360 page shows the newest ten)."""
-    if not has_capability(request.user, Capability.VIEW_CUSTOMERS):
-        raise PermissionDenied(Capability.VIEW_CUSTOMERS.value)
+    require_capability(request.user, Capability.VIEW_CUSTOMERS)
     tools = selectors.owned_tool_page(
         user=request.user, customer_id=customer_id, page=request.GET.get("page")
     )
