@@ -112,7 +112,7 @@ from toolcrm.sales.services import (
     resolve_lines,
     resolve_ordered_at,
 )
-from toolcrm.sales.signals import batched_order_signals
+from toolcrm.sales.signals import announce_orders_recorded, batched_order_signals
 from toolcrm.stores.models import Store
 
 T = TypeVar("T")
@@ -705,7 +705,7 @@ class _Chunk:
                 for x in item.lines
             )
         _copy(cursor, OrderLine._meta.db_table, line_columns.names, line_rows)
-        _announce(announced)
+        announce_orders_recorded(announced)
 
     def _write_customers(self, cursor: CursorWrapper) -> dict[str, int]:
         """The provisional customers of the chunk in one INSERT … SELECT; {phone index: id}."""
@@ -813,15 +813,6 @@ def _audit_created(customers: Sequence[Customer]) -> None:
     with connection.cursor() as cursor:
         rows = (_db_row(entry, fields) for entry in entries)
         _copy(cursor, LogEntry._meta.db_table, [f.column for f in fields], rows)
-
-
-def _announce(orders: Sequence[tuple[int, int]]) -> None:
-    """The chunk's orders with a customer, into the batch that ``batched_order_signals`` sends
-    once the chunk has committed (``create_order`` adds each of its orders the same way)."""
-    from toolcrm.sales.signals import announce_order_recorded
-
-    for order_id, customer_id in orders:
-        announce_order_recorded(order_id=order_id, customer_id=customer_id)
 
 
 # --- the run --------------------------------------------------------------------------------

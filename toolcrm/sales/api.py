@@ -327,5 +327,4 @@ def create_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Sta
         store=payload.store,
         returned_at=payload.returned_at,
     )
-    record = Return.objects.select_related("order").get(pk=record.pk)
-    return Status(201, record)
+    return Status(201, record)  # record.order is the order, its status already updated

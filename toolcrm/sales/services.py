@@ -551,10 +551,12 @@ def _plan_return_lines(
     lines: Sequence[tuple[int, int]],
     serials: Sequence[str],
     errors: OrderErrors,
-) -> list[_ReturnPlan]:
+) -> tuple[list[_ReturnPlan], dict[int, ReturnableLine]]:
+    """The planned lines, and what each line of the order could still be returned before them
+    (the caller works out from it whether the return empties the order)."""
     if not lines:
         errors.add("lines", _("请至少选择一行要退的商品。"))
-        return []
+        return [], {}
     available = {item.line.pk: item for item in returnable_lines(order)}
     plans: list[_ReturnPlan] = []
     seen: set[int] = set()
@@ -583,9 +585,9 @@ def _plan_return_lines(
             )
         )
     if errors.by_field:
-        return plans
-    _assign_serials(plans, {item.line.pk: item for item in available.values()}, serials, errors)
-    return plans
+        return plans, available
+    _assign_serials(plans, available, serials, errors)
+    return plans, available
 
 
 def _assign_serials(
@@ -689,7 +691,7 @@ def record_return(
         errors.add("returned_at", _("退货时间不能晚于现在。"))
     elif when < order.ordered_at:
         errors.add("returned_at", _("退货时间不能早于下单时间。"))
-    plans = _plan_return_lines(order, lines, serials, errors)
+    plans, available = _plan_return_lines(order, lines, serials, errors)
     refundable = max(order.total - refunded_total(order), ZERO)
     value = sum((plan.amount for plan in plans), ZERO)
     refund: Decimal | None = min(value, refundable)
@@ -718,7 +720,8 @@ def record_return(
     serial_ids = [serial.pk for plan in plans for serial in plan.serials]
     if serial_ids:
         SerialNumber.objects.filter(pk__in=serial_ids).update(is_returned=True)
-    fully = all(item.returnable == 0 for item in returnable_lines(order))
+    planned = {plan.line.pk: plan.quantity for plan in plans}
+    fully = all(item.returnable == planned.get(pk, 0) for pk, item in available.items())
     order.status = OrderStatus.RETURNED if fully else OrderStatus.PARTIALLY_RETURNED
     Order.objects.filter(pk=order.pk).update(status=order.status)
     log_event(
