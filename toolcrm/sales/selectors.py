@@ -131,6 +131,14 @@ def refunded_total(order: Order) -> Decimal:
     )["total"]
 
 
+def refundable_amount(order: Order, refunded: Decimal | None = None) -> Decimal:
+    """What the order can still refund: its total less earlier refunds (``refunded`` when the
+    caller has summed them already), never below zero."""
+    if refunded is None:
+        refunded = refunded_total(order)
+    return max(order.total - refunded, Decimal("0.00"))
+
+
 def customer_orders(*, user: Any, customer_id: int) -> QuerySet[Order]:
     """A visible customer's orders, newest first, with details; 404 for any other customer."""
     customer = get_customer_for(user=user, customer_id=customer_id)

@@ -57,7 +57,7 @@ from toolcrm.sales.models import Order, OrderLine, Payment, Return, ReturnLine, 
 from toolcrm.sales.selectors import (
     ReturnableLine,
     orders_visible_to,
-    refunded_total,
+    refundable_amount,
     returnable_lines,
 )
 from toolcrm.sales.signals import announce_order_recorded, announce_return_recorded
@@ -692,7 +692,7 @@ def record_return(
     elif when < order.ordered_at:
         errors.add("returned_at", _("退货时间不能早于下单时间。"))
     plans, available = _plan_return_lines(order, lines, serials, errors)
-    refundable = max(order.total - refunded_total(order), ZERO)
+    refundable = refundable_amount(order)
     value = sum((plan.amount for plan in plans), ZERO)
     refund: Decimal | None = min(value, refundable)
     if refund_amount is not None:

@@ -79,7 +79,7 @@ def _detail_context(request: HttpRequest, order: Order, form: ReturnForm | None)
         "lines": [(line, returned.get(line.pk, 0)) for line in order.lines.all()],
         "returns": selectors.order_returns(order),
         "refunded": refunded,
-        "refundable": max(order.total - refunded, 0),
+        "refundable": selectors.refundable_amount(order, refunded),
         "form": form if can_return else None,
         "customer_linkable": customer_linkable,
     }
@@ -140,6 +140,6 @@ def return_quote(request: HttpRequest, order_id: int) -> HttpResponse:
             quantity = 0
         if 0 < quantity <= item.returnable:
             value += item.value_of(quantity)
-    refundable = max(order.total - selectors.refunded_total(order), Decimal("0.00"))
+    refundable = selectors.refundable_amount(order)
     context = {"value": min(value, refundable), "refundable": refundable}
     return render(request, "sales/partials/return_quote.html", context)
